@@ -1,0 +1,286 @@
+"""Kiosk configuration: TOML files for clinic IT, checked strictly before anything starts.
+
+A kiosk at a bedside must not start half-configured, and the person fixing it is
+clinic IT, not a developer. So the files are checked against a declared schema
+(`kiosk.config_schema`) and *every* problem in every file is reported at once, one
+line each, `FILE:LINE: key.path: what is wrong (what was expected)`, never a
+traceback. Files are layered: built-in defaults, then each file in order, later
+files winning key by key (an array of tables such as `[[music.playlists]]` is
+replaced as a whole). The result is a tree of frozen dataclasses.
+
+Plain Python: no Qt here, so the config is loaded and checked before Qt starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]
+
+from kiosk.config_lines import KeyPath, line_of, locate
+from kiosk.config_schema import (
+    BUILTIN_PATTERNS,
+    LANGUAGES,
+    SECTIONS,
+    STAGES,
+    BreathingConfig,
+    BreathingPattern,
+    Config,
+    DisplayConfig,
+    KioskConfig,
+    LogConfig,
+    MusicConfig,
+    NurseCallConfig,
+    Playlist,
+    SessionConfig,
+    StaffConfig,
+)
+from kiosk.config_validate import (
+    check_document,
+    dotted,
+    item_class,
+    rules_text,
+    schema_keys,
+    suggestion,
+    toml_literal,
+    type_text,
+)
+
+__all__ = [
+    "BUILTIN_PATTERNS", "LANGUAGES", "STAGES", "BreathingConfig", "BreathingPattern", "Config",
+    "ConfigError", "DisplayConfig", "KioskConfig", "LogConfig", "MusicConfig", "NurseCallConfig",
+    "Playlist", "Problem", "SessionConfig", "StaffConfig", "default_paths", "defaults", "load",
+    "reference_markdown", "summary",
+]
+
+ETC_CONFIG = Path("/etc/infusion-kiosk/kiosk.toml")
+"""The machine-wide file, applied when it exists (tests point this elsewhere)."""
+
+MAX_FILE_BYTES = 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+_DEFAULTS = "<defaults>"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file, where it is and what would be right."""
+
+    file: str  # the path as given, or "<defaults>"
+    line: int  # 1-based; best effort (the key's line, else its table's, else 1)
+    key: str  # dotted key path; "(toml)" for syntax errors, "(file)" for I/O
+    message: str  # what is wrong
+    expected: str  # what was expected
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: {self.message} ({self.expected})"
+
+
+class ConfigError(Exception):
+    """The configuration is not usable; `problems` lists everything found, in order."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One file's checked values and where its keys are."""
+
+    file: str
+    values: dict[str, dict[str, Any]]
+    lines: dict[KeyPath, int]
+
+
+def defaults() -> Config:
+    """The built-in configuration, as if no file were given."""
+    return Config()
+
+
+def default_paths(environ: Mapping[str, str] = os.environ) -> list[Path]:
+    """The files `kiosk run` applies without --config: /etc's if present, then $KIOSK_CONFIG.
+
+    $KIOSK_CONFIG is kept even when the file is missing, so that `load` says so
+    rather than silently running on defaults.
+    """
+    paths = [ETC_CONFIG] if ETC_CONFIG.exists() else []
+    if environ.get("KIOSK_CONFIG"):
+        paths.append(Path(environ["KIOSK_CONFIG"]))
+    return paths
+
+
+def load(paths: Sequence[str | os.PathLike[str]]) -> Config:
+    """Defaults, then each file in order; raise ConfigError listing every problem found."""
+    problems: list[Problem] = []
+    layers: list[_Layer] = []
+    failed: set[KeyPath] = set()
+    for given in paths:
+        file = os.fspath(given)
+        text = _read_text(Path(file), file)
+        if isinstance(text, Problem):
+            problems.append(text)
+            continue
+        doc = _parse(text, file)
+        if isinstance(doc, Problem):
+            problems.append(doc)
+            continue
+        lines = locate(text)
+        values, issues = check_document(doc, Path(file).absolute().parent)
+        found = [Problem(file, line_of(lines, i.path), dotted(i.path), i.message, i.expected)
+                 for i in issues]
+        problems.extend(sorted(found, key=lambda p: p.line))
+        failed.update(i.path[:2] for i in issues)
+        layers.append(_Layer(file, values, lines))
+    merged: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    origin: dict[KeyPath, tuple[int, _Layer]] = {}
+    for order, layer in enumerate(layers):
+        for section, values in layer.values.items():
+            merged[section].update(values)
+            origin.update({(section, k): (order, layer) for k in values})
+    config = Config(**{name: cls(**merged[name]) for name, cls in SECTIONS.items()},
+                    sources=tuple(Path(p) for p in paths))
+    if len(layers) == len(paths):  # with a file unread, the merged view is incomplete
+        problems.extend(_cross_check(config, origin, failed))
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def _read_text(path: Path, file: str) -> str | Problem:
+    """The file's text, or the one problem that stops it being read."""
+    def fail(message: str, expected: str, line: int = 1) -> Problem:
+        return Problem(file, line, "(file)", message, expected)
+
+    readable = "a TOML file the kiosk user can read"
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            return fail("is a directory", "a TOML file, not a folder")
+        if not stat.S_ISREG(info.st_mode):
+            return fail("not a regular file", "a TOML file")
+        if info.st_size > MAX_FILE_BYTES:
+            return fail(f"file too large: {info.st_size} bytes", "at most 1 MiB")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return fail("file not found", "an existing TOML file")
+    except PermissionError:
+        return fail("cannot read: permission denied", readable)
+    except OSError as error:
+        return fail(f"cannot read: {error.strerror or error}", readable)
+    if len(data) > MAX_FILE_BYTES:
+        return fail("file too large: over 1 MiB", "at most 1 MiB")
+    data = data.removeprefix(_BOM)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        return fail(f"not valid UTF-8: byte 0x{data[error.start]:02x} at column "
+                    f"{error.start - line_start + 1}", "a UTF-8 text file",
+                    data.count(b"\n", 0, error.start) + 1)
+
+
+def _parse(text: str, file: str) -> dict[str, Any] | Problem:
+    """The parsed document, or one "(toml)" problem at the line tomllib names."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        at = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
+        if at:
+            line = int(at.group(1))
+            message = f"{message[:at.start()]} at column {at.group(2)}"
+        else:
+            line = text.count("\n") + 1 if "end of document" in message else 1
+            message = re.sub(r"\s*\(at end of document\)\s*$", " at end of file", message)
+        return Problem(file, line, "(toml)", f"invalid TOML: {message}",
+                       "valid TOML, see https://toml.io")
+    except (RecursionError, ValueError) as error:  # e.g. absurdly deep nesting
+        return Problem(file, 1, "(toml)", f"invalid TOML: {error}", "valid TOML")
+
+
+def _cross_check(config: Config, origin: Mapping[KeyPath, tuple[int, _Layer]],
+                 failed: set[KeyPath]) -> list[Problem]:
+    """Rules across keys, checked on the merged result, blamed on the key set last."""
+    problems: list[Problem] = []
+
+    def report(keys: Sequence[KeyPath], message: str, expected: str) -> None:
+        if any(k in failed or k[:1] in failed for k in keys):
+            return  # already reported as a problem of its own
+        setters = [(origin[k][0], -n, k) for n, k in enumerate(keys) if k in origin]
+        if not setters:
+            problems.append(Problem(_DEFAULTS, 1, dotted(keys[0]), message, expected))
+            return
+        _, _, blamed = max(setters)
+        layer = origin[blamed][1]
+        problems.append(Problem(layer.file, line_of(layer.lines, blamed), dotted(blamed),
+                                message, expected))
+
+    music, kiosk, breathing = config.music, config.kiosk, config.breathing
+    if music.volume > music.max_volume:
+        report([("music", "volume"), ("music", "max_volume")],
+               f"volume {music.volume:g} is above max_volume {music.max_volume:g}",
+               "volume at most max_volume")
+    if kiosk.default_language not in kiosk.languages:
+        report([("kiosk", "default_language"), ("kiosk", "languages")],
+               f"default_language {kiosk.default_language!r} is not in languages",
+               "one of " + ", ".join(kiosk.languages))
+    names = list(BUILTIN_PATTERNS) + [p.name for p in breathing.patterns]
+    if breathing.default_pattern not in names:
+        report([("breathing", "default_pattern"), ("breathing", "patterns")],
+               f"unknown pattern {breathing.default_pattern!r}",
+               suggestion(breathing.default_pattern, names))
+    return problems
+
+
+def summary(config: Config) -> str:
+    """One line for `kiosk check-config` when everything is valid."""
+    home = Path.home()
+    log_dir = config.log.dir
+    shown = f"~/{log_dir.relative_to(home)}" if log_dir.is_relative_to(home) else str(log_dir)
+    count = len(config.music.playlists)
+    return (f"OK: room {config.kiosk.room!r} (kiosk {config.kiosk.id}), "
+            f"languages {'/'.join(config.kiosk.languages)}, "
+            f"{count} playlist{'' if count == 1 else 's'}, {len(STAGES)} stages, log in {shown}")
+
+
+def reference_markdown() -> str:
+    """The config reference for clinic IT, generated from the declared schema.
+
+    The README carries it between `config-reference` markers (headings at level
+    4, under its "Reference" heading); tests/test_readme.py keeps them equal.
+    """
+    out = ["Files are applied in order: built-in defaults, `/etc/infusion-kiosk/kiosk.toml`, "
+           "`$KIOSK_CONFIG` (or the `--config` files). A later file wins key by key; an array "
+           "of tables (`[[music.playlists]]`, `[[breathing.patterns]]`) replaces the earlier "
+           "list as a whole. Relative paths start at the folder of the file that sets them. "
+           "In problem reports, `[0]` is the first table of an array.", ""]
+    tables: list[tuple[str, type[Any]]] = []
+    for name, cls in SECTIONS.items():
+        tables.append((f"[{name}]", cls))
+        for key in schema_keys(cls).values():
+            item = item_class(key.hint)
+            if item is not None:
+                tables.append((f"[[{name}.{key.name}]]", item))
+    for header, cls in tables:
+        about = re.sub(r"^\[+[\w.]+\]+: ", "", (cls.__doc__ or "").strip())
+        out += [f"#### `{header}`", "", about[:1].upper() + about[1:], "",
+                "| Key | Type | Default | Allowed | Description |",
+                "|---|---|---|---|---|"]
+        for key in schema_keys(cls).values():
+            default = ("*required*" if key.meta.get("required")
+                       else f"`{toml_literal(key.default)}`")
+            allowed = rules_text(key.meta) or ("true or false" if key.hint is bool else "any")
+            cells = [f"`{key.name}`", type_text(key.hint), default, allowed, key.meta["doc"]]
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
