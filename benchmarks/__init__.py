@@ -1,0 +1,1 @@
+"""Benchmarks of the kiosk, run by `make bench`; they print one table."""

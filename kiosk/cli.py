@@ -1,0 +1,183 @@
+"""The `kiosk` command: run the kiosk, check a config, read the event log.
+
+Everything IT types goes through here. Each failure is one clear line on stderr
+and a non-zero exit status, never a traceback. Qt is imported only by `run`, so
+`check-config` and `log` work on a machine without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from kiosk import __version__
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors exit with status 2 and one line of help."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kiosk",
+        description="The bedside kiosk for ketamine infusion treatment rooms.",
+    )
+    parser.add_argument("--version", action="version", version=f"infusion-kiosk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    run = commands.add_parser("run", help="start the kiosk (fullscreen)")
+    _add_config_option(run)
+    run.add_argument(
+        "--windowed", action="store_true", help="a normal window instead of fullscreen (development)"
+    )
+
+    check = commands.add_parser(
+        "check-config", help="check configuration files before they are rolled out"
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="TOML files, applied in order")
+
+    log = commands.add_parser("log", help="verify, show or export the event log")
+    log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", parser_class=_Parser)
+    log_commands.required = True
+    verify = log_commands.add_parser("verify", help="check that no line was changed or lost")
+    show = log_commands.add_parser("show", help="print events in local time")
+    export = log_commands.add_parser("export", help="export events as CSV or JSON")
+    for sub in (verify, show, export):
+        _add_config_option(sub)
+        sub.add_argument(
+            "--dir", type=Path, help="the log directory (default: log.dir of the config)"
+        )
+    show.add_argument("--session", help="only this visit's events")
+    show.add_argument("--type", dest="type_prefix", metavar="PREFIX", help="e.g. nurse_call")
+    show.add_argument("--since", metavar="TIME", help="a date or date and time, local")
+    show.add_argument("--json", action="store_true", help="print the raw JSON lines")
+    fmt = export.add_mutually_exclusive_group(required=True)
+    fmt.add_argument("--csv", dest="fmt", action="store_const", const="csv")
+    fmt.add_argument("--json", dest="fmt", action="store_const", const="json")
+    export.add_argument("--since", metavar="TIME", help="a date or date and time, local")
+    return parser
+
+
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="a TOML file; repeat to layer files (later ones win). Default: "
+        "/etc/infusion-kiosk/kiosk.toml if present, then $KIOSK_CONFIG if set",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `kiosk` console script; returns the exit status."""
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "check-config":
+            return _check_config(args.files, sys.stdout, sys.stderr)
+        if args.command == "log":
+            return _log(args, sys.stdout, sys.stderr)
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _load_config(paths: Sequence[Path] | None, err: TextIO) -> Config | None:
+    """The config from `paths` (or the default places), or None after printing why not."""
+    from kiosk import config
+
+    chosen = list(paths) if paths else config.default_paths()
+    try:
+        return config.load(chosen)
+    except config.ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=err)
+        return None
+
+
+def _check_config(files: Sequence[str], out: TextIO, err: TextIO) -> int:
+    from kiosk import config
+
+    try:
+        loaded = config.load(files)
+    except config.ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=err)
+        count = len(error.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was changed.", file=err)
+        return EXIT_USAGE
+    print(config.summary(loaded), file=out)
+    return EXIT_OK
+
+
+def _log(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from kiosk import logtool
+
+    directory: Path | None = args.dir
+    if directory is None:
+        loaded = _load_config(args.config, err)
+        if loaded is None:
+            return EXIT_USAGE
+        directory = loaded.log.dir
+    since = None
+    if getattr(args, "since", None):
+        try:
+            since = logtool.parse_since(args.since)
+        except ValueError as error:
+            print(f"kiosk log: --since: {error}", file=err)
+            return EXIT_USAGE
+    if args.log_command == "verify":
+        return logtool.cmd_verify(directory, out, err)
+    if args.log_command == "show":
+        return logtool.cmd_show(
+            directory,
+            out,
+            err,
+            session=args.session,
+            type_prefix=args.type_prefix,
+            since=since,
+            as_json=args.json,
+        )
+    return logtool.cmd_export(directory, out, err, fmt=args.fmt, since=since)
+
+
+def _has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True  # the caller chose a platform (offscreen, xcb, wayland, eglfs...)
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _run(args: argparse.Namespace) -> int:
+    loaded = _load_config(args.config, sys.stderr)
+    if loaded is None:
+        print("kiosk: the configuration has problems (listed above); not starting.", file=sys.stderr)
+        return EXIT_USAGE
+    if not _has_display():
+        print(
+            "kiosk: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+            "to run it on a virtual display, use: xvfb-run -a -s '-screen 0 1280x800x24' make run",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from kiosk import app
+
+    return app.run(loaded, windowed=args.windowed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
