@@ -55,7 +55,7 @@ class KioskWindow(QWidget):
     def _on_session_changed(self, state: VisitState) -> None:
         self.idle_screen.show_state(state)
 
-    def current_screen(self) -> QWidget:
+    def current_screen(self) -> QWidget | None:
         return self._stack.currentWidget()
 
 

@@ -31,7 +31,6 @@ from kiosk.config_schema import (
     BUILTIN_PATTERNS,
     LANGUAGES,
     SECTIONS,
-    STAGES,
     BreathingConfig,
     BreathingPattern,
     Config,
@@ -54,6 +53,7 @@ from kiosk.config_validate import (
     toml_literal,
     type_text,
 )
+from kiosk.session import STAGES
 
 __all__ = [
     "BUILTIN_PATTERNS", "LANGUAGES", "STAGES", "BreathingConfig", "BreathingPattern", "Config",
