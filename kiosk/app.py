@@ -1,127 +1,407 @@
-"""The composition root: config → event log → visit model → screens → window.
+"""The composition root: config → event log → visit model → PIN gate → screens → window.
 
 `create_window()` builds the whole kiosk without showing it (tests use it);
-`run()` adds the QApplication, the start and stop events and the event loop.
-Nothing else in the kiosk constructs these parts.
+`run()` adds the QApplication, the start and stop events, lock-down and the
+event loop. Nothing else in the kiosk constructs these parts. The window hosts
+the screens and routes their intents to the core; it holds no rules itself.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
-import socket
 import sys
+from collections.abc import Iterable
+from typing import Any
 
-from PySide6.QtCore import QMessageLogContext, QSocketNotifier, QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import __version__
+from kiosk.app_support import SignalWatcher, event_line, route_qt_messages
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
-from kiosk.events import EventLog, EventLogError, read_events
+from kiosk.content import Content, load_content
+from kiosk.events import Event, EventLog, EventLogError, read_events
+from kiosk.lockdown import LockdownFilter, crash_handler, keep_screen_awake
+from kiosk.screens.base import Screen
 from kiosk.screens.idle import IdleScreen
-from kiosk.session import SessionModel, VisitState
+from kiosk.screens.placeholder import PlaceholderScreen
+from kiosk.screens.stage import StageScreen
+from kiosk.screens.staff import StaffScreen
+from kiosk.security import PinGate, one_time_pin
+from kiosk.session import INFUSION, STAGES, SessionError, SessionModel, VisitState
 from kiosk.theme import stylesheet
+from kiosk.widgets import BigButton, CallNurseButton, LongPressButton
 
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "infusion-kiosk"
+REFRESH_MS = 15_000  # the infusion minutes on screen; cheap, and a minute is the finest unit shown
+RESTORED_TYPES = ("session.", "stage.", "staff.")
 
 
 class KioskWindow(QWidget):
-    """The top-level window: hosts the screens; holds no business logic."""
+    """The top-level window: the screens, the Call nurse bar, staff mode and lock-down."""
 
     def __init__(
-        self, config: Config, events: EventLog, session: SessionModel, parent: QWidget | None = None
+        self,
+        config: Config,
+        events: EventLog,
+        session: SessionModel,
+        gate: PinGate,
+        contents: dict[str, Content],
+        clock: Clock,
+        *,
+        one_time: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.clock = clock
         self.config = config
         self.events = events
         self.session = session
+        self.gate = gate
+        self.contents = contents
+        self.one_time_pin = one_time
+        self._exiting = False
+        self.exit_reason: str | None = None
         self.setWindowTitle(WINDOW_TITLE)
         self.setObjectName("kiosk")
         self.setStyleSheet(stylesheet(config.display.theme, config.display.text_scale))
+        content = self._content()
+
+        # screens, all listed here
         self._stack = QStackedWidget(self)
-        self.idle_screen = IdleScreen(config.kiosk.clinic_name, self._stack)
-        self._stack.addWidget(self.idle_screen)
+        self.idle_screen = IdleScreen(config.kiosk.clinic_name, content, self._stack)
+        self.stage_screen = StageScreen(session, content, self._stack)
+        self.music_screen = PlaceholderScreen(
+            "music", content.text("music"), "Music is on its way to this kiosk.", self._stack
+        )
+        self.breathe_screen = PlaceholderScreen(
+            "breathe", content.text("breathe"), "The breathing guide is on its way to this kiosk.",
+            self._stack,
+        )
+        languages = [(code, contents[code].name) for code in config.kiosk.languages]
+        self.staff_screen = StaffScreen(
+            config.kiosk.room, languages, config.kiosk.default_language,
+            config.session.infusion_minutes, self._stack,
+        )
+        self.screens: dict[str, Screen] = {
+            s.name: s
+            for s in (self.idle_screen, self.stage_screen, self.music_screen, self.breathe_screen, self.staff_screen)
+        }
+        for screen in self.screens.values():
+            # The stack takes the screen's size; no page may push the window past it.
+            screen.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            self._stack.addWidget(screen)
+        if not config.staff.pin_hash:
+            self.staff_screen.set_banner(
+                "No staff PIN is configured. Use the one-time PIN printed when the kiosk "
+                "started, and ask IT to set staff.pin_hash."
+            )
+
+        # the bar along the bottom of every patient screen
+        self.bar = QWidget(self)
+        self.bar.setObjectName("bar")
+        self.staff_button = LongPressButton("Staff", self.bar, accessible_name="Staff")
+        self.music_button = BigButton(content.text("music"), self.bar, accessible_name="Music")
+        self.breathe_button = BigButton(content.text("breathe"), self.bar, accessible_name="Breathe")
+        self.home_button = BigButton(content.text("back"), self.bar, accessible_name="Back")
+        self.call_button = CallNurseButton(content.text("call_nurse"), self.bar)
+        bar_layout = QHBoxLayout(self.bar)
+        bar_layout.setContentsMargins(24, 12, 24, 20)
+        bar_layout.setSpacing(20)
+        bar_layout.addWidget(self.staff_button)
+        bar_layout.addSpacing(24)
+        for button in (self.home_button, self.music_button, self.breathe_button):
+            button.setMaximumWidth(260)
+            bar_layout.addWidget(button)
+        bar_layout.addStretch(1)
+        bar_layout.addWidget(self.call_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._stack)
+        layout.setSpacing(0)
+        layout.addWidget(self._stack, 1)
+        layout.addWidget(self.bar)
+
+        # timers: all intervals from config
+        self._staff_timer = self._single_shot(config.staff.timeout_seconds * 1000, self.close_staff)
+        self._idle_timer = self._single_shot(config.display.idle_return_seconds * 1000, self.go_home)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
+
+        # wiring: touches become calls on the core
+        self.staff_button.long_pressed.connect(self.open_staff)
+        self.music_button.clicked.connect(lambda: self.show_screen("music"))
+        self.breathe_button.clicked.connect(lambda: self.show_screen("breathe"))
+        self.home_button.clicked.connect(self.go_home)
+        self.staff_screen.unlock_requested.connect(self._on_staff_unlock_requested)
+        self.staff_screen.start_requested.connect(self._on_staff_start_requested)
+        self.staff_screen.next_requested.connect(lambda: self._visit_action(self.session.advance))
+        self.staff_screen.back_requested.connect(lambda: self._visit_action(self.session.back))
+        self.staff_screen.end_requested.connect(lambda: self._visit_action(self.session.end))
+        self.staff_screen.exit_requested.connect(self.exit_kiosk)
+        self.staff_screen.close_requested.connect(self.close_staff)
         self._unsubscribe = session.subscribe(self._on_session_changed)
-        self._on_session_changed(session.state)
+        self._lockdown = LockdownFilter(self._on_activity, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._lockdown)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.go_home()
+
+    @property
+    def staff_timer(self) -> QTimer:
+        """Closes staff mode after `staff.timeout_seconds` untouched."""
+        return self._staff_timer
+
+    @property
+    def idle_timer(self) -> QTimer:
+        """Returns from Music or Breathe to the stage screen after `display.idle_return_seconds`."""
+        return self._idle_timer
+
+    # -- navigation ----------------------------------------------------------------
+    def current_screen(self) -> Screen:
+        screen = self._stack.currentWidget()
+        assert isinstance(screen, Screen)
+        return screen
+
+    def show_screen(self, name: str) -> None:
+        old, new = self._stack.currentWidget(), self.screens[name]
+        if isinstance(old, Screen) and old is not new:
+            old.on_leave()
+        self._stack.setCurrentWidget(new)
+        new.on_enter()
+        self.bar.setVisible(new.patient)
+        self.home_button.setVisible(name in ("music", "breathe"))
+        visit_open = self.session.is_open
+        self.music_button.setVisible(visit_open and name != "music")
+        self.breathe_button.setVisible(visit_open and name != "breathe")
+        self._staff_timer.stop() if new.patient else self._staff_timer.start()
+        if name in ("music", "breathe") and self.config.display.idle_return_seconds:
+            self._idle_timer.start()
+        else:
+            self._idle_timer.stop()
+
+    @Slot()
+    def go_home(self) -> None:
+        """The patient's home: the stage guide during a visit, the idle screen outside one."""
+        self.show_screen("stage" if self.session.is_open else "idle")
+
+    # -- staff mode ------------------------------------------------------------------
+    @Slot()
+    def open_staff(self) -> None:
+        locked = self.gate.locked_for()
+        if locked > 0:
+            self.staff_screen.show_pin_page(_locked_message(locked), locked=True)
+        else:
+            self.staff_screen.show_pin_page()
+        self.show_screen("staff")
+
+    @Slot()
+    def close_staff(self) -> None:
+        self.staff_screen.show_pin_page()
+        if not self.current_screen().patient:
+            self.go_home()
+
+    @Slot(str)
+    def _on_staff_unlock_requested(self, pin: str) -> None:
+        try:
+            result = self.gate.try_unlock(pin)
+        except EventLogError as error:
+            self.staff_screen.show_pin_page(f"The event log cannot be written: {error}")
+            return
+        if result.ok:
+            self._show_panel()
+        elif result.locked_seconds > 0:
+            self.staff_screen.show_pin_page(_locked_message(result.locked_seconds), locked=True)
+        else:
+            left = result.attempts_left
+            self.staff_screen.show_pin_page(
+                f"That PIN is not right. {left} {'try' if left == 1 else 'tries'} left."
+                if left is not None else "That PIN is not right."
+            )
+
+    @Slot(int, str)
+    def _on_staff_start_requested(self, minutes: int, language: str) -> None:
+        self._visit_action(lambda: self.session.start(minutes, language))
+
+    def _visit_action(self, action: Any) -> None:
+        try:
+            action()
+        except (SessionError, EventLogError) as error:
+            self._show_panel(problem=str(error))
+            return
+        self._show_panel()
+
+    def _show_panel(self, problem: str = "") -> None:
+        state = self.session.state
+        status = problem or self._status_text(state)
+        self.staff_screen.show_panel(state, status, self._today_lines())
+
+    def _status_text(self, state: VisitState) -> str:
+        if not state.is_open:
+            return "No visit open."
+        content = self._content()
+        index = STAGES.index(state.stage)
+        text = f"Stage {index + 1} of {len(STAGES)}: {content.stages[state.stage].title}"
+        if state.stage == INFUSION:
+            text += f" · {self.session.infusion_elapsed_minutes()} min so far"
+        return f"{text} · planned {state.planned_infusion_minutes} min"
+
+    def _today_lines(self) -> list[str]:
+        today = self.clock.now().date()
+        try:
+            events: Iterable[Event] = read_events(self.events.directory, since_day=today)
+            return [event_line(e) for e in events if e.room == self.config.kiosk.room][-200:]
+        except EventLogError as error:
+            return [f"The event log cannot be read: {error}"]
+
+    # -- leaving -----------------------------------------------------------------------
+    @Slot()
+    def exit_kiosk(self) -> None:
+        """The only way out: from the staff panel, behind the PIN."""
+        self.exit_reason = "staff"
+        self.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def shutdown(self) -> None:
+        """Allow the window to close and stop listening to the application (idempotent)."""
+        if self._exiting:
+            return
+        self._exiting = True
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._lockdown)
+        for timer in (self._staff_timer, self._idle_timer, self._refresh_timer):
+            timer.stop()
+        self._unsubscribe()
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if self._exiting:
+            event.accept()
+        else:
+            log.info("close request refused: only Exit kiosk in staff mode closes the kiosk")
+            event.ignore()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if (
+            event.type() == QEvent.Type.WindowStateChange
+            and self.windowState() & Qt.WindowState.WindowMinimized
+            and not self._exiting
+        ):
+            QTimer.singleShot(0, self._restore_window)
+
+    def _restore_window(self) -> None:
+        state = self.windowState() & ~Qt.WindowState.WindowMinimized
+        self.setWindowState(state | Qt.WindowState.WindowActive)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    # -- inside ------------------------------------------------------------------------
+    def _content(self) -> Content:
+        language = self.session.state.language or self.config.kiosk.default_language
+        return self.contents.get(language) or self.contents[self.config.kiosk.default_language]
+
+    def _apply_content(self, content: Content) -> None:
+        """Show the patient's words in the visit's language (accessible names stay fixed)."""
+        self.idle_screen.set_content(content)
+        self.stage_screen.set_content(content)
+        self.music_button.setText(content.text("music"))
+        self.breathe_button.setText(content.text("breathe"))
+        self.home_button.setText(content.text("back"))
+        self.call_button.setText(content.text("call_nurse"))
+        self.music_screen.title.setText(content.text("music"))
+        self.breathe_screen.title.setText(content.text("breathe"))
+
+    def _single_shot(self, interval_ms: int, slot: Any) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(max(1, interval_ms))
+        timer.timeout.connect(slot)
+        return timer
+
+    def _on_activity(self) -> None:
+        if self._staff_timer.isActive():
+            self._staff_timer.start()
+        if self._idle_timer.isActive():
+            self._idle_timer.start()
 
     def _on_session_changed(self, state: VisitState) -> None:
-        self.idle_screen.show_state(state)
+        self._apply_content(self._content())
+        if state.stage == INFUSION:
+            self._refresh_timer.start()
+        else:
+            self._refresh_timer.stop()
+        if self.current_screen().patient:
+            self.go_home()  # the staff panel redraws itself after each action
 
-    def current_screen(self) -> QWidget | None:
-        return self._stack.currentWidget()
+    @Slot()
+    def _on_refresh_timer_timeout(self) -> None:
+        if self.current_screen() is self.stage_screen:
+            self.stage_screen.refresh()
 
 
-def create_window(config: Config, *, clock: Clock | None = None) -> KioskWindow:
-    """Build the kiosk for `config` (open the log, restore any open visit); show nothing."""
+def _locked_message(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds + 0.999), 60)
+    span = f"{minutes} min {rest} s" if minutes else f"{rest} s"
+    return f"Too many wrong PINs. Staff entry is locked for {span}. Patient controls still work."
+
+
+def create_window(config: Config, *, clock: Clock | None = None, one_time: str | None = None) -> KioskWindow:
+    """Build the kiosk for `config` (open the log, restore the visit and lock-out); show nothing."""
     clock = clock or SystemClock()
+    contents = {code: load_content(code) for code in config.kiosk.languages}
     events = EventLog(config.log.dir, kiosk=config.kiosk.id, room=config.kiosk.room, clock=clock)
-    session = SessionModel(events, clock, languages=config.kiosk.languages)
-    session.restore(read_events(config.log.dir))
-    return KioskWindow(config, events, session)
+    try:
+        history = [e for e in read_events(config.log.dir) if e.type.startswith(RESTORED_TYPES)]
+        session = SessionModel(events, clock, languages=config.kiosk.languages)
+        session.restore(history)
+        if not config.staff.pin_hash and one_time is None:
+            one_time = one_time_pin()
+        gate = PinGate(
+            events, clock, pin_hash=config.staff.pin_hash, one_time=one_time,
+            attempts=config.staff.lockout_attempts, lockout_seconds=config.staff.lockout_seconds,
+        )
+        gate.restore(history)
+        return KioskWindow(config, events, session, gate, contents, clock, one_time=one_time)
+    except BaseException:
+        events.close()
+        raise
 
 
-def _route_qt_messages() -> None:
-    """Send Qt's own warnings through Python logging: one path for diagnostics."""
-    levels = {
-        QtMsgType.QtDebugMsg: logging.DEBUG,
-        QtMsgType.QtInfoMsg: logging.INFO,
-        QtMsgType.QtWarningMsg: logging.WARNING,
-        QtMsgType.QtCriticalMsg: logging.ERROR,
-        QtMsgType.QtFatalMsg: logging.CRITICAL,
-    }
+def install_crash_handler(window: KioskWindow) -> None:
+    """Route unexpected exceptions to the event log and back to the patient's screen."""
 
-    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        category = context.category or "qt"
-        logging.getLogger(f"qt.{category}").log(levels.get(kind, logging.WARNING), message)
+    def record(data: dict[str, str]) -> None:
+        window.events.append("error", data, session=window.session.state.session)
 
-    qInstallMessageHandler(handler)
+    def recover() -> None:
+        window.close_staff()
+        window.go_home()
 
-
-class _SignalWatcher:
-    """Turns SIGTERM/SIGINT into a clean quit of the Qt event loop.
-
-    Python runs signal handlers only when it gets control; a wake-up socket read
-    by a QSocketNotifier gives it control at once, without a polling timer.
-    """
-
-    def __init__(self, app: QApplication) -> None:
-        self._reader, writer = socket.socketpair()
-        self._writer = writer
-        writer.setblocking(False)
-        self._reader.setblocking(False)
-        signal.set_wakeup_fd(writer.fileno())
-        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, app)
-        self._notifier.activated.connect(self._drain)
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda number, _frame: self._quit(app, number))
-        self.received: int | None = None
-
-    def _drain(self) -> None:
-        try:
-            while self._reader.recv(64):
-                pass
-        except BlockingIOError:
-            pass
-
-    def _quit(self, app: QApplication, signum: int) -> None:
-        self.received = signum
-        app.quit()
+    sys.excepthook = crash_handler(record, recover)
 
 
 def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -> int:
-    """Start the kiosk on `config` and run until it is told to stop."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    _route_qt_messages()
+    """Start the kiosk on `config` and run until Exit kiosk or a stop signal."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("infusion-kiosk")
@@ -132,21 +412,34 @@ def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -
         log.critical("%s", error)
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
+    if window.one_time_pin:
+        message = (
+            f"No staff PIN is configured (staff.pin_hash). One-time staff PIN for this start: "
+            f"{window.one_time_pin}"
+        )
+        print(message, file=sys.stderr, flush=True)
+        log.warning("%s", message)
     events = window.events
     _record_start(events, config)
-    watcher = _SignalWatcher(app)
+    install_crash_handler(window)
+    watcher = SignalWatcher(app, before_quit=window.shutdown)
+    if config.display.hide_cursor and not windowed:
+        app.setOverrideCursor(Qt.CursorShape.BlankCursor)
     if windowed:
         window.resize(1280, 800)
         window.show()
     else:
+        keep_screen_awake()
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
             # Without a window manager, showFullScreen() alone leaves a small window.
             window.setGeometry(screen.geometry())
         window.showFullScreen()
     status = app.exec()
-    reason = "signal" if watcher.received is not None else "quit"
+    reason = window.exit_reason or ("signal" if watcher.received is not None else "quit")
     _try_append(events, "kiosk.stopped", {"reason": reason})
+    window.shutdown()
     events.close()
     return status
 
@@ -168,10 +461,6 @@ def _record_start(events: EventLog, config: Config) -> None:
         log.critical("could not remove old event log files: %s", error)
     else:
         if removed:
-            log.info(
-                "removed %d event log file(s) older than %d days",
-                len(removed),
-                config.log.retention_days,
-            )
+            log.info("removed %d event log file(s) older than %d days", len(removed), config.log.retention_days)
     _try_append(events, "kiosk.started", {"version": __version__, "pid": os.getpid()})
     _try_append(events, "config.loaded", {"files": [str(path) for path in config.sources]})

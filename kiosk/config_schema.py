@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.security import is_checkable_hash
 from kiosk.session import STAGES  # the visit model owns the stage ids
 
 LANGUAGES: tuple[str, ...] = ("en", "es")
@@ -70,6 +71,8 @@ def check_pin_hash(value: str) -> tuple[str, str] | None:
         return f"bad scrypt parameters N={n}, r={r}, p={p}", "N a power of two, r and p at least 1"
     if len(match.group(4)) % 2 or len(match.group(5)) % 2:
         return "salt or hash is not whole bytes of hex", expected
+    if not is_checkable_hash(value):
+        return "a hash the kiosk cannot check (too costly or too short)", expected
     return None
 
 

@@ -7,10 +7,12 @@ edited, deleted, inserted or reordered line, across files.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from kiosk.event_format import (
+    file_day,
     ZERO_HASH,
     Event,
     EventLogError,
@@ -36,13 +38,15 @@ class _Line(NamedTuple):
         return f"{self.file}:{self.number}"
 
 
-def _lines(directory: Path) -> Iterator[_Line]:
-    """Every line of every day file, streamed, with the last line of the log marked."""
+def _lines(directory: Path, since_day: date | None = None) -> Iterator[_Line]:
+    """Every line of every day file (from `since_day` on), streamed, the log's last line marked."""
     directory = Path(directory)
     names = day_files(directory)
     sizes = [_size(directory / name) for name in names]
     last_file = max((i for i, size in enumerate(sizes) if size > 0), default=-1)
     for index, name in enumerate(names):
+        if since_day is not None and file_day(name) < since_day:
+            continue
         yield from _file_lines(directory / name, is_last_file=index == last_file)
 
 
@@ -102,15 +106,18 @@ def _parsed(line: _Line) -> dict[str, Any] | str:
     return field_problem(obj) or obj
 
 
-def iter_records(directory: Path, *, problems: list[str] | None = None) -> Iterator[Record]:
+def iter_records(
+    directory: Path, *, problems: list[str] | None = None, since_day: date | None = None
+) -> Iterator[Record]:
     """Every readable event with its file, line number and raw bytes, streamed.
 
     Lines that are not events are skipped and described in `problems` (when given); so is a
-    torn last line. A missing directory has no events.
+    torn last line. A missing directory has no events. With `since_day`, day files before
+    that UTC day are not read at all.
     """
     if not Path(directory).exists():
         return
-    for line in _lines(directory):
+    for line in _lines(directory, since_day):
         torn = _torn(line)
         parsed = torn or _parsed(line)
         if not isinstance(parsed, str):
@@ -119,9 +126,11 @@ def iter_records(directory: Path, *, problems: list[str] | None = None) -> Itera
             problems.append(torn or f"{line.where}: {parsed}; skipped")
 
 
-def read_events(directory: Path, *, problems: list[str] | None = None) -> Iterator[Event]:
-    """Every event in the log, oldest first, streamed file by file and line by line."""
-    for record in iter_records(directory, problems=problems):
+def read_events(
+    directory: Path, *, problems: list[str] | None = None, since_day: date | None = None
+) -> Iterator[Event]:
+    """Every event in the log (from `since_day` on), oldest first, streamed line by line."""
+    for record in iter_records(directory, problems=problems, since_day=since_day):
         yield record.event
 
 

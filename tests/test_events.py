@@ -405,3 +405,16 @@ def test_prune_with_no_kept_lines_anchors_on_its_own_event(tmp_path: Path) -> No
 def test_negative_retention_is_refused(tmp_path: Path) -> None:
     with open_log(tmp_path, FakeClock()) as log, pytest.raises(ValueError):
         log.prune(-1)
+
+
+def test_reading_from_a_day_skips_older_files(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    clock = FakeClock(datetime(2026, 3, 1, 22, 0, tzinfo=timezone.utc))
+    with EventLog(tmp_path, kiosk="k", room="r", clock=clock) as log:
+        for _ in range(3):
+            log.append("kiosk.started")
+            clock.advance(24 * 3600)
+    since = (clock.now() - timedelta(days=2)).date()
+    assert [e.seq for e in read_events(tmp_path, since_day=since)] == [2, 3]
+    assert [e.seq for e in read_events(tmp_path)] == [1, 2, 3]

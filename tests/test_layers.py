@@ -23,6 +23,8 @@ CORE_MODULES = [
     "kiosk.event_reader",
     "kiosk.events",
     "kiosk.logtool",
+    "kiosk.content",
+    "kiosk.security",
     "kiosk.session",
     "kiosk.theme",
     "kiosk.cli",

@@ -106,7 +106,12 @@ def test_run_opens_fullscreen_on_a_real_display_and_stops_cleanly(
             assert "_NET_WM_STATE_FULLSCREEN" in state.stdout
     finally:
         kiosk.send_signal(signal.SIGTERM)
-        out, err = kiosk.communicate(timeout=30)
+        try:
+            out, err = kiosk.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            kiosk.kill()
+            kiosk.communicate()
+            raise
     assert kiosk.returncode == 0, err
     assert "Traceback" not in err
     types = [event["type"] for event in _events(tmp_path)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -11,32 +9,7 @@ import pytest
 
 from kiosk.clock import FakeClock
 from kiosk.session import IDLE, STAGES, SessionError, SessionModel, VisitState
-
-
-@dataclass(frozen=True)
-class MemEvent:
-    type: str
-    session: str | None
-    ts: datetime
-    data: Mapping[str, Any]
-
-
-class MemoryLog:
-    """An in-memory stand-in for the event log, to test the model's own rules."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.events: list[MemEvent] = []
-        self.fail = False
-
-    def append(
-        self, type: str, data: Mapping[str, Any] | None = None, *, session: str | None = None
-    ) -> MemEvent:
-        if self.fail:
-            raise OSError("disk full")
-        event = MemEvent(type, session, self.clock.now(), dict(data or {}))
-        self.events.append(event)
-        return event
+from tests.fakes import MemoryLog
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ CORE = [
     "kiosk/event_reader.py",
     "kiosk/events.py",
     "kiosk/logtool.py",
+    "kiosk/content.py",
+    "kiosk/security.py",
     "kiosk/session.py",
     "kiosk/theme.py",
     "kiosk/cli.py",

@@ -1,54 +1,41 @@
-"""The screen shown when no visit is open: calm, dim, nothing to do.
-
-A placeholder for the full stage guide: it names the clinic and says that a
-nurse will start the session, and shows the current stage once a visit is open.
-"""
+"""The screen shown when no visit is open: calm and dim, nothing to do but call a nurse."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from kiosk.session import IDLE, VisitState
-
-STAGE_TITLES = {
-    "settling": "Settling in",
-    "iv_placement": "Placing your IV",
-    "infusion": "Your infusion",
-    "infusion_complete": "The infusion has finished",
-    "recovery": "Resting and recovering",
-    "going_home": "Going home",
-}
+from kiosk.content import Content
+from kiosk.screens.base import Screen
 
 
-class IdleScreen(QWidget):
-    """Clinic name and one calm sentence; redraws from the visit state it is given."""
+class IdleScreen(Screen):
+    """The clinic's name and one calm sentence."""
 
-    def __init__(self, clinic_name: str, parent: QWidget | None = None) -> None:
+    name = "idle"
+
+    def __init__(self, clinic_name: str, content: Content, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("idle")
-        self._title = QLabel(clinic_name, self)
-        self._title.setObjectName("title")
-        self._title.setAccessibleName("Clinic name")
-        self._message = QLabel(self)
-        self._message.setObjectName("message")
-        self._message.setWordWrap(True)
-        for label in (self._title, self._message):
+        self.clinic = QLabel(clinic_name, self)
+        self.clinic.setObjectName("clinic")
+        self.title = QLabel(self)
+        self.title.setObjectName("title")
+        self.message = QLabel(self)
+        self.message.setObjectName("lead")
+        for label in (self.clinic, self.title, self.message):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(96, 96, 96, 96)
+        layout.setContentsMargins(96, 64, 96, 32)
         layout.addStretch(2)
-        layout.addWidget(self._title)
-        layout.addSpacing(48)
-        layout.addWidget(self._message)
+        layout.addWidget(self.clinic)
+        layout.addSpacing(24)
+        layout.addWidget(self.title)
+        layout.addSpacing(40)
+        layout.addWidget(self.message)
         layout.addStretch(3)
-        self.show_state(VisitState())
+        self.set_content(content)
 
-    def show_state(self, state: VisitState) -> None:
-        if state.stage == IDLE:
-            self._message.setText("Welcome. Your nurse will start your session.")
-        else:
-            self._message.setText(STAGE_TITLES.get(state.stage, state.stage))
-
-    def message(self) -> str:
-        return self._message.text()
+    def set_content(self, content: Content) -> None:
+        self.title.setText(content.idle_title)
+        self.message.setText(content.idle_message)

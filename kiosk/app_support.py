@@ -1,0 +1,74 @@
+"""Small pieces the application needs around the window: signals, Qt messages, event lines."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+from collections.abc import Callable
+
+from PySide6.QtCore import QMessageLogContext, QSocketNotifier, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from kiosk.events import Event
+
+_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def route_qt_messages() -> None:
+    """Send Qt's own warnings through Python logging: one path for diagnostics."""
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        category = context.category or "qt"
+        logging.getLogger(f"qt.{category}").log(_LEVELS.get(kind, logging.WARNING), message)
+
+    qInstallMessageHandler(handler)
+
+
+class SignalWatcher:
+    """Turns SIGTERM/SIGINT into a clean quit of the Qt event loop.
+
+    Python runs signal handlers only when it gets control; a wake-up socket read
+    by a QSocketNotifier gives it control at once, without a polling timer.
+    """
+
+    def __init__(self, app: QApplication, before_quit: Callable[[], None]) -> None:
+        self._before_quit = before_quit
+        self._reader, self._writer = socket.socketpair()
+        self._writer.setblocking(False)
+        self._reader.setblocking(False)
+        signal.set_wakeup_fd(self._writer.fileno())
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, app)
+        self._notifier.activated.connect(self._drain)
+        self.received: int | None = None
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda number, _frame: self._quit(app, number))
+
+    def _drain(self) -> None:
+        try:
+            while self._reader.recv(64):
+                pass
+        except BlockingIOError:
+            pass
+
+    def _quit(self, app: QApplication, signum: int) -> None:
+        self.received = signum
+        self._before_quit()  # Qt 6's quit() is cancelled while a window refuses to close
+        app.quit()
+
+
+def event_line(event: Event) -> str:
+    """One short line for the staff panel's list of today's events, in local time."""
+    when = event.ts.astimezone().strftime("%H:%M")
+    detail = ""
+    if event.type == "stage.changed":
+        detail = f"  → {event.data.get('to')}"
+    elif event.type == "session.started":
+        detail = f"  {event.data.get('planned_infusion_minutes')} min, {event.data.get('language')}"
+    return f"{when}  {event.type}{detail}"

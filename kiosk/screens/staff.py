@@ -1,0 +1,259 @@
+"""Staff mode: a PIN pad, then the panel to run the visit.
+
+A thin view: it turns taps into intent signals and redraws from what the window
+tells it. The window checks the PIN, changes the visit and writes the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.screens.base import Screen
+from kiosk.session import VisitState
+from kiosk.widgets import BigButton, PinPad
+
+MINUTES_STEP = 5
+
+
+class StaffScreen(Screen):
+    """PIN page and staff panel.
+
+    Signals (intents): `unlock_requested(pin)`, `start_requested(minutes, language)`,
+    `next_requested`, `back_requested`, `end_requested`, `exit_requested`, `close_requested`.
+    """
+
+    name = "staff"
+    patient = False
+
+    unlock_requested = Signal(str)
+    start_requested = Signal(int, str)
+    next_requested = Signal()
+    back_requested = Signal()
+    end_requested = Signal()
+    exit_requested = Signal()
+    close_requested = Signal()
+
+    def __init__(
+        self,
+        room: str,
+        languages: Sequence[tuple[str, str]],
+        default_language: str,
+        default_minutes: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._pages = QStackedWidget(self)
+        self._default_minutes = default_minutes
+        self._minutes = default_minutes
+        self._default_language = default_language
+
+        # --- PIN page ---------------------------------------------------------
+        pin_page = QWidget(self._pages)
+        self.banner = QLabel(pin_page)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        heading = QLabel(f"Staff · {room}", pin_page)
+        heading.setObjectName("staffTitle")
+        self.pin_pad = PinPad(pin_page)
+        self.pin_pad.setMaximumWidth(640)
+        self.pin_pad.pin_entered.connect(self.unlock_requested)
+        self.pin_pad.cancelled.connect(self.close_requested)
+        pin_layout = QVBoxLayout(pin_page)
+        pin_layout.setContentsMargins(48, 24, 48, 24)
+        pin_layout.addWidget(heading, 0, Qt.AlignmentFlag.AlignHCenter)
+        pin_layout.addWidget(self.banner)
+        pin_layout.addWidget(self.pin_pad, 1, Qt.AlignmentFlag.AlignHCenter)
+
+        # --- panel --------------------------------------------------------------
+        panel = QWidget(self._pages)
+        title = QLabel(f"Staff · {room}", panel)
+        title.setObjectName("staffTitle")
+        self.close_button = BigButton("Done", panel, accessible_name="Close staff panel", role="secondary")
+        self.close_button.setMaximumWidth(260)
+        self.close_button.clicked.connect(self.close_requested)
+        self.status = QLabel(panel)
+        self.status.setObjectName("staffStatus")
+        self.status.setWordWrap(True)
+
+        # start a visit
+        self.start_box = QWidget(panel)
+        self.minutes_label = QLabel(self.start_box)
+        self.minutes_label.setObjectName("staffValue")
+        self.fewer = BigButton("−5", self.start_box, accessible_name="Fewer minutes", role="secondary")
+        self.more = BigButton("+5", self.start_box, accessible_name="More minutes", role="secondary")
+        self.fewer.clicked.connect(lambda: self._change_minutes(-MINUTES_STEP))
+        self.more.clicked.connect(lambda: self._change_minutes(MINUTES_STEP))
+        self.language_group = QButtonGroup(self.start_box)
+        self.language_buttons: dict[str, BigButton] = {}
+        language_row = QHBoxLayout()
+        for code, name in languages:
+            button = BigButton(name, self.start_box, accessible_name=f"Language {name}", role="choice")
+            button.setCheckable(True)
+            self.language_group.addButton(button)
+            self.language_buttons[code] = button
+            language_row.addWidget(button)
+        self.start_button = BigButton("Start session", self.start_box, role="primary")
+        self.start_button.clicked.connect(self._on_start_clicked)
+        start_layout = QGridLayout(self.start_box)
+        start_layout.setContentsMargins(0, 0, 0, 0)
+        start_layout.addWidget(QLabel("Planned infusion", self.start_box), 0, 0, 1, 3)
+        start_layout.addWidget(self.fewer, 1, 0)
+        start_layout.addWidget(self.minutes_label, 1, 1, Qt.AlignmentFlag.AlignCenter)
+        start_layout.addWidget(self.more, 1, 2)
+        start_layout.addLayout(language_row, 2, 0, 1, 3)
+        start_layout.addWidget(self.start_button, 3, 0, 1, 3)
+
+        # run the open visit
+        self.visit_box = QWidget(panel)
+        self.next_button = BigButton("Next stage", self.visit_box, role="primary")
+        self.step_back_button = BigButton("Step back", self.visit_box, accessible_name="Previous stage", role="secondary")
+        self.end_button = BigButton("End session", self.visit_box, role="secondary")
+        self.next_button.clicked.connect(self.next_requested)
+        self.step_back_button.clicked.connect(self.back_requested)
+        self.end_button.clicked.connect(lambda: self._confirm("end"))
+        visit_layout = QGridLayout(self.visit_box)
+        visit_layout.setContentsMargins(0, 0, 0, 0)
+        visit_layout.addWidget(self.next_button, 0, 0, 1, 2)
+        visit_layout.addWidget(self.step_back_button, 1, 0)
+        visit_layout.addWidget(self.end_button, 1, 1)
+
+        # confirmation for ending a visit or leaving the kiosk
+        self.confirm_box = QWidget(panel)
+        self.confirm_text = QLabel(self.confirm_box)
+        self.confirm_text.setObjectName("staffStatus")
+        self.confirm_yes = BigButton("Yes", self.confirm_box, accessible_name="Confirm", role="primary")
+        self.confirm_no = BigButton("No", self.confirm_box, accessible_name="Do not confirm", role="secondary")
+        self.confirm_yes.clicked.connect(self._on_confirm_yes)
+        self.confirm_no.clicked.connect(self._hide_confirm)
+        confirm_layout = QGridLayout(self.confirm_box)
+        confirm_layout.setContentsMargins(0, 0, 0, 0)
+        confirm_layout.addWidget(self.confirm_text, 0, 0, 1, 2)
+        confirm_layout.addWidget(self.confirm_yes, 1, 0)
+        confirm_layout.addWidget(self.confirm_no, 1, 1)
+        self._pending: str | None = None
+
+        self.exit_button = BigButton("Exit kiosk", panel, role="secondary")
+        self.exit_button.clicked.connect(lambda: self._confirm("exit"))
+
+        self.events = QListWidget(panel)
+        self.events.setAccessibleName("Today's events")
+        self.events.setObjectName("events")
+        self.events.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        left = QVBoxLayout()
+        left.setSpacing(16)
+        left.addWidget(self.status)
+        left.addWidget(self.start_box)
+        left.addWidget(self.visit_box)
+        left.addWidget(self.confirm_box)
+        left.addStretch(1)
+        left.addWidget(self.exit_button)
+        right = QVBoxLayout()
+        events_title = QLabel("Today in this room", panel)
+        right.addWidget(events_title)
+        right.addWidget(self.events, 1)
+        header = QHBoxLayout()
+        header.addWidget(title, 1)
+        header.addWidget(self.close_button)
+        body = QHBoxLayout()
+        body.setSpacing(40)
+        body.addLayout(left, 5)
+        body.addLayout(right, 4)
+        panel_layout = QVBoxLayout(panel)
+        panel_layout.setContentsMargins(48, 24, 48, 24)
+        panel_layout.addLayout(header)
+        panel_layout.addLayout(body, 1)
+
+        self._pages.addWidget(pin_page)
+        self._pages.addWidget(panel)
+        self._pin_page, self._panel = pin_page, panel
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self._pages)
+        self.show_pin_page()
+
+    # -- what the window tells it ------------------------------------------------
+    @property
+    def unlocked(self) -> bool:
+        return self._pages.currentWidget() is self._panel
+
+    def set_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def show_pin_page(self, message: str = "Enter the staff PIN.", *, locked: bool = False) -> None:
+        self.pin_pad.clear()
+        self.pin_pad.set_message(message)
+        self.pin_pad.set_enabled_keys(not locked)
+        self._pages.setCurrentWidget(self._pin_page)
+
+    def show_panel(self, state: VisitState, status: str, events: Sequence[str]) -> None:
+        self._hide_confirm()
+        self.status.setText(status)
+        self.start_box.setVisible(not state.is_open)
+        self.visit_box.setVisible(state.is_open)
+        if not state.is_open:
+            self._minutes = self._default_minutes
+            self._refresh_minutes()
+            button = self.language_buttons.get(self._default_language)
+            if button is not None:
+                button.setChecked(True)
+        self.step_back_button.setEnabled(state.is_open and state.stage != "settling")
+        self.next_button.setEnabled(state.is_open and state.stage != "going_home")
+        self.events.clear()
+        self.events.addItems(list(events))
+        self.events.scrollToBottom()
+        self._pages.setCurrentWidget(self._panel)
+
+    # -- inside ------------------------------------------------------------------
+    def _change_minutes(self, delta: int) -> None:
+        self._minutes = max(5, min(240, self._minutes + delta))
+        self._refresh_minutes()
+
+    def _refresh_minutes(self) -> None:
+        self.minutes_label.setText(f"{self._minutes} min")
+
+    @Slot()
+    def _on_start_clicked(self) -> None:
+        checked = self.language_group.checkedButton()
+        language = next(
+            (code for code, b in self.language_buttons.items() if b is checked), self._default_language
+        )
+        self.start_requested.emit(self._minutes, language)
+
+    def _confirm(self, what: str) -> None:
+        self._pending = what
+        if what == "end":
+            self.confirm_text.setText("End this visit? Everything of it leaves the screen.")
+            self.confirm_yes.setText("Yes, end visit")
+        else:
+            self.confirm_text.setText("Close the kiosk? The patient loses the screen.")
+            self.confirm_yes.setText("Yes, exit")
+        self.confirm_box.show()
+
+    @Slot()
+    def _hide_confirm(self) -> None:
+        self._pending = None
+        self.confirm_box.hide()
+
+    @Slot()
+    def _on_confirm_yes(self) -> None:
+        pending, self._pending = self._pending, None
+        self.confirm_box.hide()
+        if pending == "end":
+            self.end_requested.emit()
+        elif pending == "exit":
+            self.exit_requested.emit()

@@ -1,0 +1,201 @@
+"""Shared widgets: big buttons, the Call nurse button, the long-press Staff control, the PIN pad.
+
+Every control a person can touch is at least `TOUCH_PX` tall and carries an
+accessible name. Widgets here hold no rules: they turn touches into signals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+TOUCH_PX = 120
+
+
+class BigButton(QPushButton):
+    """A large touch target with an accessible name (its text unless told otherwise)."""
+
+    def __init__(
+        self,
+        text: str,
+        parent: QWidget | None = None,
+        *,
+        accessible_name: str | None = None,
+        role: str = "tile",
+        min_height: int = TOUCH_PX,
+    ) -> None:
+        super().__init__(text, parent)
+        self.setAccessibleName(accessible_name or text)
+        self.setProperty("role", role)
+        self.setMinimumHeight(min_height)
+        self.setMinimumWidth(min_height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAutoDefault(False)
+
+
+class CallNurseButton(BigButton):
+    """The Call nurse button: discreet but obvious, always in the same place.
+
+    Signals: `call_requested` on a tap (no confirmation: one tap calls).
+    """
+
+    call_requested = Signal()
+
+    def __init__(self, text: str = "Call nurse", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent, accessible_name="Call nurse", role="call")
+        self.setMinimumWidth(300)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(TOUCH_PX)
+        self.clicked.connect(self.call_requested)
+
+
+class LongPressButton(QPushButton):
+    """A control that acts only when held for `hold_ms`; a short tap does nothing.
+
+    Signals: `long_pressed` once the hold time has passed while still pressed.
+    """
+
+    long_pressed = Signal()
+
+    def __init__(
+        self, text: str, parent: QWidget | None = None, *, hold_ms: int = 2000, accessible_name: str
+    ) -> None:
+        super().__init__(text, parent)
+        self.setAccessibleName(accessible_name)
+        self.setProperty("role", "discreet")
+        self.setMinimumSize(TOUCH_PX, TOUCH_PX)
+        self.setAutoDefault(False)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(hold_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self.pressed.connect(self._timer.start)
+        self.released.connect(self._timer.stop)
+
+    @property
+    def hold_timer(self) -> QTimer:
+        return self._timer
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if self.isDown():
+            self.setDown(False)
+            self.long_pressed.emit()
+
+
+class PinPad(QWidget):
+    """Big digit keys and a display of dots; the PIN itself is never shown.
+
+    Signals: `pin_entered(str)` when OK is pressed, `cancelled` on Cancel.
+    """
+
+    pin_entered = Signal(str)
+    cancelled = Signal()
+
+    MAX_DIGITS = 12
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._digits = ""
+        self.display = QLabel(self)
+        self.display.setObjectName("pinDisplay")
+        self.display.setAccessibleName("PIN entered")
+        self.message = QLabel(self)
+        self.message.setObjectName("pinMessage")
+        self.message.setWordWrap(True)
+        grid = QGridLayout()
+        grid.setSpacing(16)
+        keys: Sequence[tuple[str, str]] = [
+            *[(str(d), str(d)) for d in range(1, 10)],
+            ("Clear", "Clear"),
+            ("0", "0"),
+            ("OK", "OK"),
+        ]
+        self.keys: dict[str, BigButton] = {}
+        for index, (label, name) in enumerate(keys):
+            button = BigButton(label, self, accessible_name=f"PIN {name}" if name.isdigit() else name,
+                               role="key", min_height=100)
+            button.clicked.connect(lambda _=False, key=name: self._on_key(key))
+            grid.addWidget(button, index // 3, index % 3)
+            self.keys[name] = button
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
+            grid.setColumnMinimumWidth(column, 180)
+        self.cancel_button = BigButton("Cancel", self, accessible_name="Cancel", role="secondary")
+        self.cancel_button.clicked.connect(self._on_cancel)
+        layout = QGridLayout(self)
+        layout.addWidget(self.display, 0, 0)
+        layout.addWidget(self.message, 1, 0)
+        layout.addLayout(grid, 2, 0)
+        row = QHBoxLayout()
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row, 3, 0)
+        self._refresh()
+
+    def type_digits(self, digits: str) -> None:
+        """Press digit keys in turn (for tests and external keypads)."""
+        for digit in digits:
+            self.keys[digit].click()
+
+    def clear(self) -> None:
+        self._digits = ""
+        self._refresh()
+
+    def set_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    def set_enabled_keys(self, enabled: bool) -> None:
+        for button in self.keys.values():
+            button.setEnabled(enabled)
+
+    def _on_key(self, key: str) -> None:
+        if key == "Clear":
+            self._digits = ""
+        elif key == "OK":
+            pin, self._digits = self._digits, ""
+            self._refresh()
+            self.pin_entered.emit(pin)
+            return
+        elif len(self._digits) < self.MAX_DIGITS:
+            self._digits += key
+        self._refresh()
+
+    @Slot()
+    def _on_cancel(self) -> None:
+        self.clear()
+        self.cancelled.emit()
+
+    def _refresh(self) -> None:
+        self.display.setText("●  " * len(self._digits) if self._digits else " ")
+
+
+class StageStrip(QWidget):
+    """Six short stage names in a row; the current one stands out, the past ones are dimmed."""
+
+    def __init__(self, names: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(28)
+        self.labels: list[QLabel] = []
+        for name in names:
+            label = QLabel(name, self)
+            label.setProperty("step", "future")
+            label.setWordWrap(True)
+            layout.addWidget(label, 1)
+            self.labels.append(label)
+        self.setAccessibleName("Stages of your visit")
+
+    def set_names(self, names: Sequence[str]) -> None:
+        for label, name in zip(self.labels, names, strict=True):
+            label.setText(name)
+
+    def set_current(self, index: int) -> None:
+        for i, label in enumerate(self.labels):
+            step = "past" if i < index else "current" if i == index else "future"
+            if label.property("step") != step:
+                label.setProperty("step", step)
+                label.style().unpolish(label)
+                label.style().polish(label)
