@@ -201,6 +201,7 @@ class KioskWindow(QWidget):
     # -- staff mode ------------------------------------------------------------------
     @Slot()
     def open_staff(self) -> None:
+        log.info("staff PIN pad opened")
         locked = self.gate.locked_for()
         if locked > 0:
             self.staff_screen.show_pin_page(_locked_message(locked), locked=True)
@@ -210,6 +211,8 @@ class KioskWindow(QWidget):
 
     @Slot()
     def close_staff(self) -> None:
+        if not self.current_screen().patient:
+            log.info("staff mode closed")
         self.staff_screen.show_pin_page()
         if not self.current_screen().patient:
             self.go_home()
@@ -412,6 +415,8 @@ def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -
         log.critical("%s", error)
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
+    watcher = SignalWatcher(app, before_quit=window.shutdown)
+    _log_restored(window.session)
     if window.one_time_pin:
         message = (
             f"No staff PIN is configured (staff.pin_hash). One-time staff PIN for this start: "
@@ -422,7 +427,6 @@ def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -
     events = window.events
     _record_start(events, config)
     install_crash_handler(window)
-    watcher = SignalWatcher(app, before_quit=window.shutdown)
     if config.display.hide_cursor and not windowed:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)
     if windowed:
@@ -436,12 +440,24 @@ def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -
             # Without a window manager, showFullScreen() alone leaves a small window.
             window.setGeometry(screen.geometry())
         window.showFullScreen()
+    log.info("kiosk %s is running in %s", config.kiosk.id, config.kiosk.room)
     status = app.exec()
     reason = window.exit_reason or ("signal" if watcher.received is not None else "quit")
     _try_append(events, "kiosk.stopped", {"reason": reason})
     window.shutdown()
     events.close()
     return status
+
+
+def _log_restored(session: SessionModel) -> None:
+    """Say in the journal which visit a restart picked up, for IT and for tests."""
+    state = session.state
+    if not state.is_open:
+        log.info("no open visit to restore")
+        return
+    minutes = session.infusion_elapsed_minutes()
+    infusion = "" if minutes is None else f", {minutes} min of infusion"
+    log.info("restored the open visit %s: stage %s%s", state.session, state.stage, infusion)
 
 
 def _try_append(events: EventLog, type: str, data: dict[str, object]) -> bool:

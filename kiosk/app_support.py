@@ -7,7 +7,13 @@ import signal
 import socket
 from collections.abc import Callable
 
-from PySide6.QtCore import QMessageLogContext, QSocketNotifier, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QSocketNotifier,
+    QtMsgType,
+    QTimer,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from kiosk.events import Event
@@ -60,7 +66,8 @@ class SignalWatcher:
     def _quit(self, app: QApplication, signum: int) -> None:
         self.received = signum
         self._before_quit()  # Qt 6's quit() is cancelled while a window refuses to close
-        app.quit()
+        # Posted, not called: quit() does nothing if the event loop has not started yet.
+        QTimer.singleShot(0, app.quit)
 
 
 def event_line(event: Event) -> str:

@@ -51,6 +51,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("files", nargs="+", metavar="FILE", help="TOML files, applied in order")
 
+    commands.add_parser(
+        "hash-pin",
+        help="read a staff PIN on stdin and print the line for staff.pin_hash",
+    )
+
     log = commands.add_parser("log", help="verify, show or export the event log")
     log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", parser_class=_Parser)
     log_commands.required = True
@@ -92,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_config(args.files, sys.stdout, sys.stderr)
         if args.command == "log":
             return _log(args, sys.stdout, sys.stderr)
+        if args.command == "hash-pin":
+            return _hash_pin(sys.stdin, sys.stdout, sys.stderr)
         return _run(args)
     except KeyboardInterrupt:
         return 130
@@ -122,6 +129,27 @@ def _check_config(files: Sequence[str], out: TextIO, err: TextIO) -> int:
         print(f"{count} problem{'s' if count != 1 else ''} found; nothing was changed.", file=err)
         return EXIT_USAGE
     print(config.summary(loaded), file=out)
+    return EXIT_OK
+
+
+def _hash_pin(stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    """Ask for the PIN twice on a terminal; read one line from a pipe."""
+    from kiosk import security
+
+    if stdin.isatty():
+        import getpass
+
+        pin = getpass.getpass("New staff PIN (6 to 12 digits): ")
+        if getpass.getpass("The same PIN again: ") != pin:
+            print("kiosk hash-pin: the two PINs differ; nothing was printed.", file=err)
+            return EXIT_USAGE
+    else:
+        pin = stdin.readline().strip()
+    problem = security.pin_problem(pin)
+    if problem is not None:
+        print(f"kiosk hash-pin: {problem}", file=err)
+        return EXIT_USAGE
+    print(security.hash_pin(pin), file=out)
     return EXIT_OK
 
 

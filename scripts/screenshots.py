@@ -59,6 +59,9 @@ def main() -> int:
         staff.pin_pad.type_digits("8613")
         staff.pin_pad.keys["OK"].click()
         grab(app, window, "staff-panel-idle")
+        staff.exit_button.click()
+        grab(app, window, "staff-panel-confirm-exit")
+        staff.confirm_no.click()
         staff.start_button.click()
         for index, stage in enumerate(STAGES):
             if index:

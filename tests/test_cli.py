@@ -168,3 +168,25 @@ def test_log_command_errors_are_one_line(tmp_path: Path) -> None:
     proc = kiosk("log", "verify", "--config", str(bad))
     assert proc.returncode == 2
     assert f"{bad}:2: log.retention_days" in proc.stderr
+
+
+def test_hash_pin_prints_a_line_the_config_accepts(tmp_path: Path) -> None:
+    from kiosk.security import verify_pin
+
+    proc = kiosk("hash-pin", input="408317\n")
+    assert proc.returncode == 0, proc.stderr
+    line = proc.stdout.strip()
+    assert line.startswith("scrypt$")
+    assert verify_pin("408317", line)
+    site = tmp_path / "site.toml"
+    site.write_text(f'[staff]\npin_hash = "{line}"\n', encoding="utf-8")
+    assert kiosk("check-config", str(site)).returncode == 0
+
+
+@pytest.mark.parametrize("pin", ["123456", "000000", "12345", "12a456", ""])
+def test_hash_pin_refuses_weak_pins(pin: str) -> None:
+    proc = kiosk("hash-pin", input=f"{pin}\n")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith("kiosk hash-pin: ")
+    assert len(proc.stderr.splitlines()) == 1

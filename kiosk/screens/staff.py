@@ -144,6 +144,7 @@ class StaffScreen(Screen):
         confirm_layout.addWidget(self.confirm_yes, 1, 0)
         confirm_layout.addWidget(self.confirm_no, 1, 1)
         self._pending: str | None = None
+        self._visit_open = False
 
         self.exit_button = BigButton("Exit kiosk", panel, role="secondary")
         self.exit_button.clicked.connect(lambda: self._confirm("exit"))
@@ -201,10 +202,9 @@ class StaffScreen(Screen):
         self._pages.setCurrentWidget(self._pin_page)
 
     def show_panel(self, state: VisitState, status: str, events: Sequence[str]) -> None:
+        self._visit_open = state.is_open
         self._hide_confirm()
         self.status.setText(status)
-        self.start_box.setVisible(not state.is_open)
-        self.visit_box.setVisible(state.is_open)
         if not state.is_open:
             self._minutes = self._default_minutes
             self._refresh_minutes()
@@ -242,17 +242,22 @@ class StaffScreen(Screen):
         else:
             self.confirm_text.setText("Close the kiosk? The patient loses the screen.")
             self.confirm_yes.setText("Yes, exit")
+        # One question at a time: the other controls step aside while it is asked.
+        self.start_box.hide()
+        self.visit_box.hide()
         self.confirm_box.show()
 
     @Slot()
     def _hide_confirm(self) -> None:
         self._pending = None
         self.confirm_box.hide()
+        self.start_box.setVisible(not self._visit_open)
+        self.visit_box.setVisible(self._visit_open)
 
     @Slot()
     def _on_confirm_yes(self) -> None:
-        pending, self._pending = self._pending, None
-        self.confirm_box.hide()
+        pending = self._pending
+        self._hide_confirm()
         if pending == "end":
             self.end_requested.emit()
         elif pending == "exit":
