@@ -7,12 +7,14 @@ to go, never a countdown that implies the infusion must end at zero.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.content import Content
 from kiosk.screens.base import Screen
 from kiosk.session import INFUSION, STAGES, SessionModel
 from kiosk.widgets import StageStrip
+
+COLUMN_MAX_PX = 1300
 
 
 class StageScreen(Screen):
@@ -40,7 +42,13 @@ class StageScreen(Screen):
         rule = QFrame(self)
         rule.setObjectName("rule")
         rule.setFixedHeight(2)
-        layout = QVBoxLayout(self)
+        # Long lines are hard to follow: on wide screens the text keeps a readable column.
+        column = QWidget(self)
+        column.setMaximumWidth(COLUMN_MAX_PX)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(column)
+        layout = QVBoxLayout(column)
         layout.setContentsMargins(72, 20, 72, 12)
         layout.setSpacing(20)
         layout.addWidget(self.strip)
