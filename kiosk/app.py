@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -187,7 +186,10 @@ class KioskWindow(QWidget):
         visit_open = self.session.is_open
         self.music_button.setVisible(visit_open and name != "music")
         self.breathe_button.setVisible(visit_open and name != "breathe")
-        self._staff_timer.stop() if new.patient else self._staff_timer.start()
+        if new.patient:
+            self._staff_timer.stop()
+        else:
+            self._staff_timer.start()
         if name in ("music", "breathe") and self.config.display.idle_return_seconds:
             self._idle_timer.start()
         else:
@@ -211,10 +213,9 @@ class KioskWindow(QWidget):
 
     @Slot()
     def close_staff(self) -> None:
+        self.staff_screen.show_pin_page()  # the next visit to staff mode asks for the PIN again
         if not self.current_screen().patient:
             log.info("staff mode closed")
-        self.staff_screen.show_pin_page()
-        if not self.current_screen().patient:
             self.go_home()
 
     @Slot(str)
@@ -239,7 +240,7 @@ class KioskWindow(QWidget):
     def _on_staff_start_requested(self, minutes: int, language: str) -> None:
         self._visit_action(lambda: self.session.start(minutes, language))
 
-    def _visit_action(self, action: Any) -> None:
+    def _visit_action(self, action: Callable[[], object]) -> None:
         try:
             action()
         except (SessionError, EventLogError) as error:
@@ -332,7 +333,7 @@ class KioskWindow(QWidget):
         self.music_screen.title.setText(content.text("music"))
         self.breathe_screen.title.setText(content.text("breathe"))
 
-    def _single_shot(self, interval_ms: int, slot: Any) -> QTimer:
+    def _single_shot(self, interval_ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
         timer.setSingleShot(True)
         timer.setInterval(max(1, interval_ms))
