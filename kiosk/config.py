@@ -234,6 +234,11 @@ def _cross_check(config: Config, origin: Mapping[KeyPath, tuple[int, _Layer]],
         report([("kiosk", "default_language"), ("kiosk", "languages")],
                f"default_language {kiosk.default_language!r} is not in languages",
                "one of " + ", ".join(kiosk.languages))
+    call = config.nurse_call
+    if not call.chime and not call.notify_command:
+        report([("nurse_call", "chime"), ("nurse_call", "notify_command")],
+               "chime is off and no notify_command is set, so a call would reach nobody",
+               "chime = true, or a notify_command")
     names = list(BUILTIN_PATTERNS) + [p.name for p in breathing.patterns]
     if breathing.default_pattern not in names:
         report([("breathing", "default_pattern"), ("breathing", "patterns")],

@@ -26,6 +26,7 @@ Rule vocabulary (field metadata):
 
 from __future__ import annotations
 
+import difflib
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -44,6 +45,15 @@ DEFAULT_REASONS: tuple[str, ...] = (
     "I need the bathroom",
     "Something else",
 )
+
+#: Keys a bedside call button or pendant may send (Qt's names for them).
+CALL_KEYS: tuple[str, ...] = (
+    *(f"F{n}" for n in range(1, 25)),
+    *"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+    "Space", "Return", "Enter", "Pause", "Print", "ScrollLock", "Insert", "Home", "End",
+    "PgUp", "PgDown", "Help", "Menu",
+)
+
 
 def key(default: Any, doc: str, **rules: Any) -> Any:
     """Declare a key with a default: the value used when no file sets it."""
@@ -86,6 +96,16 @@ def check_media_path(value: Path) -> tuple[str, str] | None:
     if value.is_file() and value.suffix.lower() in (".m3u", ".m3u8"):
         return None
     return f"not a folder or playlist file: {value}", expected
+
+
+def check_call_key(value: str) -> tuple[str, str] | None:
+    """A call key is one key without modifiers, named as Qt names it."""
+    if value in CALL_KEYS:
+        return None
+    same = [k for k in CALL_KEYS if k.casefold() == value.casefold()]
+    close = same or difflib.get_close_matches(value, CALL_KEYS, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else "a key name such as F12, Pause or Space"
+    return f"unknown key name {value!r}", hint
 
 
 def check_command(value: tuple[str, ...]) -> tuple[str, str] | None:
@@ -242,9 +262,14 @@ class BreathingConfig:
 class NurseCallConfig:
     """[nurse_call]: how a patient's call reaches the nurses."""
 
-    keys: tuple[str, ...] = key(("F12",), "Keys (e.g. a bedside button acting as a key) that "
-                                "call a nurse; empty = none.", items={"nonempty": True})
-    repeat_guard_seconds: int = key(10, "Ignore repeated presses within this time.", min=0, max=120)
+    keys: tuple[str, ...] = key(
+        ("F12",), "Keys that call a nurse, for a bedside button or pendant that sends a key; "
+        "empty = none.", unique=True, items={"nonempty": True, "check": check_call_key},
+        rule="each a single key: F1-F24, A-Z, 0-9, Space, Return, Enter, Pause, Print, "
+             "ScrollLock, Insert, Home, End, PgUp, PgDown, Help, Menu")
+    repeat_guard_seconds: int = key(
+        10, "Presses this soon after the last one are added to the open call as repeats; "
+        "later presses sound the chime and notify again.", min=0, max=120)
     remind_seconds: int = key(30, "Remind staff of an unanswered call after this long.",
                               min=5, max=600)
     escalate_seconds: int = key(120, "Escalate an unanswered call after this long.",
@@ -253,7 +278,10 @@ class NurseCallConfig:
     chime_volume: float = key(0.6, "Chime volume.", min=0.05, max=1.0)
     notify_command: tuple[str, ...] = key(
         (),
-        "Program run on each call, as a list: program first, then its arguments. Empty = none.",
+        "Program run in the background for each call, reason, reminder, escalation, "
+        "acknowledgement, cancel and resolve, as a list: program first, then its arguments, "
+        "in which {room}, {kiosk}, {event}, {reason} and {call_id} are filled in. No shell. "
+        "Empty = none.",
         check=check_command,
         rule="first item an executable path or a command on PATH",
     )

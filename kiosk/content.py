@@ -2,8 +2,11 @@
 
 The words a patient reads during an infusion are part of their care, so they live in
 plain TOML files that a clinic can review and adjust without touching code. Our own
-file for a language must be complete: every `[ui]` label, the idle screen and all
-five fields of every stage in `kiosk.session.STAGES`. A clinic override file may
+file for a language must be complete: every `[ui]` label, every `[call]` sentence
+(what the patient is told about a call for a nurse), the idle screen and all five
+fields of every stage in `kiosk.session.STAGES`. An optional `[reasons]` table
+translates the call reasons set in the kiosk config (`nurse_call.reasons`), keyed
+by the configured text; a reason without an entry is shown as configured. A clinic override file may
 replace any subset of those keys (a phone number, a local phrase); whatever it
 leaves out falls back to ours.
 
@@ -15,7 +18,8 @@ wrong word on a patient screen is better caught on the bench than in the chair.
 
 Whitespace inside a text is collapsed to single spaces, so a translator may wrap a
 long text over several lines of a `\"\"\"` string without changing what is shown.
-Stage texts are shown as written; only `[ui]` labels go through `str.format`.
+Stage texts are shown as written; only `[ui]` labels and `[call]` sentences go
+through `str.format`.
 
 Plain Python: no Qt here.
 """
@@ -40,7 +44,7 @@ from kiosk.config_validate import dotted, found, suggestion
 from kiosk.session import STAGES
 
 __all__ = [
-    "CONTENT_DIR", "STAGE_FIELDS", "UI_KEYS", "Content", "ContentError", "StageText",
+    "CALL_KEYS", "CONTENT_DIR", "STAGE_FIELDS", "UI_KEYS", "Content", "ContentError", "StageText",
     "available_languages", "load_content",
 ]
 
@@ -61,11 +65,24 @@ UI_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
     "minutes_to_go": frozenset({"minutes"}),
     "nearly_done": frozenset(),
     "stage_of": frozenset({"number", "count"}),
+    "cancel_call": frozenset(),
 })
 """Every `[ui]` label and the placeholders the window fills in (each exactly once or more)."""
 
+CALL_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "sending": frozenset(),  # recorded; the chime and message are on their way
+    "recorded_chime": frozenset(),  # recorded; the chime is sounding
+    "recorded_message": frozenset(),  # recorded; the notify command reached the staff
+    "waiting": frozenset(),  # escalated: nobody has answered yet
+    "acknowledged": frozenset(),  # a nurse has seen the call
+    "fallback": frozenset(),  # not recorded, or no path to staff worked
+    "reason_prompt": frozenset(),  # above the reasons, after the call is sent
+    "reason_recorded": frozenset({"reason"}),
+})
+"""Every `[call]` sentence: the patient's honest view of a call (`kiosk.nurse_call.status_key`)."""
+
 _IDLE_KEYS = ("title", "message")
-_TOP_KEYS = ("language", "name", "idle", "ui", "stages")
+_TOP_KEYS = ("language", "name", "idle", "ui", "call", "reasons", "stages")
 _LANGUAGE_ID = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _BOM = b"\xef\xbb\xbf"
 
@@ -94,6 +111,8 @@ class Content:
     idle_message: str
     ui: Mapping[str, str]
     stages: Mapping[str, StageText]  # in the order of kiosk.session.STAGES
+    call: Mapping[str, str]
+    reasons: Mapping[str, str]  # configured reason -> how this language says it
 
     def text(self, key: str, **values: object) -> str:
         """The `[ui]` label `key`, its `{placeholders}` filled from `values`.
@@ -105,6 +124,18 @@ class Content:
         except KeyError:
             raise KeyError(f"no ui text {key!r} (one of: {', '.join(self.ui)})") from None
         return label.format(**values)
+
+    def call_text(self, key: str, **values: object) -> str:
+        """The `[call]` sentence `key`, its `{placeholders}` filled from `values`."""
+        try:
+            sentence = self.call[key]
+        except KeyError:
+            raise KeyError(f"no call text {key!r} (one of: {', '.join(self.call)})") from None
+        return sentence.format(**values)
+
+    def reason(self, configured: str) -> str:
+        """A configured call reason in this language (as configured when not translated)."""
+        return self.reasons.get(configured, configured)
 
 
 class ContentError(Exception):
@@ -318,6 +349,14 @@ class _Checker:
             elif name == "ui":
                 for key, item in self.table(value, path, tuple(UI_KEYS), "ui text").items():
                     keep(path + (key,), self.text(item, path + (key,), UI_KEYS[key]))
+            elif name == "call":
+                for key, item in self.table(value, path, tuple(CALL_KEYS), "call text").items():
+                    keep(path + (key,), self.text(item, path + (key,), CALL_KEYS[key]))
+            elif name == "reasons":
+                reasons = self.table(value, path, list(value) if isinstance(value, dict) else [],
+                                     "reason")
+                for key, item in reasons.items():
+                    keep(path + (key,), self.text(item, path + (key,), frozenset()))
             elif name == "stages":
                 for stage, table in self.table(value, path, STAGES, "stage").items():
                     spath = path + (stage,)
@@ -338,6 +377,7 @@ def _required_paths() -> list[KeyPath]:
     paths: list[KeyPath] = [("language",), ("name",)]
     paths += [("idle", key) for key in _IDLE_KEYS]
     paths += [("ui", key) for key in UI_KEYS]
+    paths += [("call", key) for key in CALL_KEYS]
     paths += [("stages", stage, key) for stage in STAGES for key in STAGE_FIELDS]
     return paths
 
@@ -355,5 +395,8 @@ def _build(texts: dict[KeyPath, str], language: str) -> Content:
         idle_message=texts[("idle", "message")],
         ui=MappingProxyType({key: texts[("ui", key)] for key in UI_KEYS}),
         stages=MappingProxyType(stages),
+        call=MappingProxyType({key: texts[("call", key)] for key in CALL_KEYS}),
+        reasons=MappingProxyType(
+            {str(path[1]): text for path, text in texts.items() if path[0] == "reasons"}),
     )
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.content import (
+    CALL_KEYS,
     CONTENT_DIR,
     STAGE_FIELDS,
     UI_KEYS,
@@ -347,7 +348,7 @@ def test_a_partial_override_cannot_fill_a_gap_in_our_file(tmp_path: Path) -> Non
         load_content("en", override=override, directory=tmp_path)
     missing = [p for p in caught.value.problems if ": missing (" in p]
     assert len(missing) == len(caught.value.problems)
-    assert len(missing) == 2 + len(UI_KEYS) + len(STAGES) * len(STAGE_FIELDS)
+    assert len(missing) == 2 + len(UI_KEYS) + len(CALL_KEYS) + len(STAGES) * len(STAGE_FIELDS)
     assert any(": idle.title: missing" in p for p in missing)
 
 
@@ -380,3 +381,44 @@ def test_spanish_is_complete_and_calm() -> None:
             assert text.strip()
             assert "!" not in text and "¡" not in text
     assert spanish.text("minutes_to_go", minutes=20) == "Minutos que faltan: unos 20"
+
+
+def test_call_sentences_are_calm_and_honest(en: Content) -> None:
+    for key in CALL_KEYS:
+        sentence = en.call_text(key, reason="I feel sick")
+        assert "!" not in sentence and "{" not in sentence, key
+        assert len(words(sentence)) <= 24, key
+    # "recorded" is only said by the texts shown once the log has the call
+    for key in ("sending", "recorded_chime", "recorded_message", "waiting"):
+        assert "recorded" in en.call[key], key
+    assert "recorded" not in en.call["fallback"]
+    assert "call button" in en.call["fallback"]
+    assert "chime" in en.call["recorded_chime"]
+    assert "chime" not in en.call["recorded_message"] + en.call["sending"] + en.call["waiting"]
+    assert en.call["acknowledged"] == "A nurse has seen your call and is coming."
+    assert en.text("cancel_call") == "Cancel call"
+
+
+def test_reasons_are_shown_as_configured_unless_translated() -> None:
+    english, spanish = load_content("en"), load_content("es")
+    assert english.reason("I feel sick") == "I feel sick"
+    assert spanish.reason("I feel sick") == "Tengo náuseas"
+    assert spanish.reason("My own reason") == "My own reason"
+    assert spanish.call_text("reason_recorded", reason="x") == "Nos ha dicho: x."
+    assert set(spanish.call) == set(CALL_KEYS)
+
+
+def test_a_clinic_may_translate_its_own_reasons(tmp_path: Path) -> None:
+    override = write(tmp_path, '[reasons]\n"I am cold" = "Tengo frío"\n"Empty" = ""\n')
+    with pytest.raises(ContentError) as caught:
+        load_content("es", override=override)
+    assert caught.value.problems == (f"{override}:3: reasons.Empty: is empty (some text)",)
+    override.write_text('[reasons]\n"I am cold" = "Tengo frío"\n', encoding="utf-8")
+    assert load_content("es", override=override).reason("I am cold") == "Tengo frío"
+
+
+def test_call_placeholders_are_checked(tmp_path: Path) -> None:
+    override = write(tmp_path, '[call]\nreason_recorded = "You said it."\n')
+    with pytest.raises(ContentError) as caught:
+        load_content("en", override=override)
+    assert "missing placeholder {reason}" in caught.value.problems[0]
