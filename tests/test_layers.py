@@ -26,8 +26,11 @@ CORE_MODULES = [
     "kiosk.content",
     "kiosk.security",
     "kiosk.session",
+    "kiosk.nurse_call",
     "kiosk.theme",
+    "kiosk.media.tones",
     "kiosk.cli",
+    "kiosk.control_client",
 ]
 
 

@@ -22,6 +22,9 @@ CORE = [
     "kiosk/content.py",
     "kiosk/security.py",
     "kiosk/session.py",
+    "kiosk/nurse_call.py",
+    "kiosk/control_client.py",
+    "kiosk/media/tones.py",
     "kiosk/theme.py",
     "kiosk/cli.py",
 ]
