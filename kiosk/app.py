@@ -1,4 +1,4 @@
-"""The composition root: config → event log → visit model → PIN gate → screens → window.
+"""The composition root: config → event log → visit and call models → PIN gate → screens → window.
 
 `create_window()` builds the whole kiosk without showing it (tests use it);
 `run()` adds the QApplication, the start and stop events, lock-down and the
@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -26,26 +27,51 @@ from PySide6.QtWidgets import (
 
 from kiosk import __version__
 from kiosk.app_support import SignalWatcher, event_line, route_qt_messages
+from kiosk.call_paths import CallPaths
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.content import Content, load_content
-from kiosk.events import Event, EventLog, EventLogError, read_events
+from kiosk.control import ControlServer
+from kiosk.events import (
+    Event,
+    EventLog,
+    EventLogError,
+    OfflineLog,
+    open_log,
+    read_events,
+)
 from kiosk.lockdown import LockdownFilter, crash_handler, keep_screen_awake
+from kiosk.nurse_call import (
+    ACKNOWLEDGED,
+    REQUESTED,
+    CallError,
+    CallState,
+    NurseCall,
+    status_key,
+)
 from kiosk.screens.base import Screen
+from kiosk.screens.call import CallScreen
 from kiosk.screens.idle import IdleScreen
 from kiosk.screens.placeholder import PlaceholderScreen
-from kiosk.screens.stage import StageScreen
 from kiosk.screens.staff import StaffScreen
+from kiosk.screens.stage import StageScreen
 from kiosk.security import PinGate, one_time_pin
 from kiosk.session import INFUSION, STAGES, SessionError, SessionModel, VisitState
 from kiosk.theme import stylesheet
-from kiosk.widgets import BigButton, CallNurseButton, LongPressButton
+from kiosk.widgets import (
+    BigButton,
+    CallKeyFilter,
+    CallNurseButton,
+    CallStrip,
+    LongPressButton,
+)
 
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "infusion-kiosk"
 REFRESH_MS = 15_000  # the infusion minutes on screen; cheap, and a minute is the finest unit shown
-RESTORED_TYPES = ("session.", "stage.", "staff.")
+RESTORED_TYPES = ("session.", "stage.", "staff.", "nurse_call.")
+RETURN_SCREENS = ("music", "breathe", "call")  # patient pages that lead back to the stage guide
 
 
 class KioskWindow(QWidget):
@@ -54,8 +80,9 @@ class KioskWindow(QWidget):
     def __init__(
         self,
         config: Config,
-        events: EventLog,
+        events: EventLog | OfflineLog,
         session: SessionModel,
+        calls: NurseCall,
         gate: PinGate,
         contents: dict[str, Content],
         clock: Clock,
@@ -68,6 +95,7 @@ class KioskWindow(QWidget):
         self.config = config
         self.events = events
         self.session = session
+        self.calls = calls
         self.gate = gate
         self.contents = contents
         self.one_time_pin = one_time
@@ -94,19 +122,18 @@ class KioskWindow(QWidget):
             config.kiosk.room, languages, config.kiosk.default_language,
             config.session.infusion_minutes, self._stack,
         )
+        self.call_screen = CallScreen(self._stack)
         self.screens: dict[str, Screen] = {
             s.name: s
-            for s in (self.idle_screen, self.stage_screen, self.music_screen, self.breathe_screen, self.staff_screen)
+            for s in (self.idle_screen, self.stage_screen, self.music_screen, self.breathe_screen,
+                      self.call_screen, self.staff_screen)
         }
         for screen in self.screens.values():
             # The stack takes the screen's size; no page may push the window past it.
             screen.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self._stack.addWidget(screen)
-        if not config.staff.pin_hash:
-            self.staff_screen.set_banner(
-                "No staff PIN is configured. Use the one-time PIN printed when the kiosk "
-                "started, and ask IT to set staff.pin_hash."
-            )
+        self._return_to = "stage"
+        self._journaled_call: tuple[str | None, str] = (None, "none")
 
         # the bar along the bottom of every patient screen
         self.bar = QWidget(self)
@@ -116,6 +143,8 @@ class KioskWindow(QWidget):
         self.breathe_button = BigButton(content.text("breathe"), self.bar, accessible_name="Breathe")
         self.home_button = BigButton(content.text("back"), self.bar, accessible_name="Back")
         self.call_button = CallNurseButton(content.text("call_nurse"), self.bar)
+        self.call_strip = CallStrip(self)
+        self.call_strip.hide()
         bar_layout = QHBoxLayout(self.bar)
         bar_layout.setContentsMargins(24, 12, 24, 20)
         bar_layout.setSpacing(20)
@@ -130,6 +159,7 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._stack, 1)
+        layout.addWidget(self.call_strip)
         layout.addWidget(self.bar)
 
         # timers: all intervals from config
@@ -139,7 +169,20 @@ class KioskWindow(QWidget):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
 
+        # a call reaches staff by every configured path
+        self.call_paths = CallPaths(calls, config.nurse_call, kiosk=config.kiosk.id,
+                                    room=config.kiosk.room, parent=self)
+        self.call_keys = CallKeyFilter(config.nurse_call.keys, self)
+
         # wiring: touches become calls on the core
+        self.call_button.call_requested.connect(self.request_call)
+        self.call_keys.pressed.connect(self._on_call_key_pressed)
+        self.call_screen.reason_chosen.connect(self._on_reason_chosen)
+        self.call_screen.cancel_requested.connect(self._on_cancel_call_requested)
+        self.call_strip.cancel_requested.connect(self._on_cancel_call_requested)
+        self.staff_screen.acknowledge_requested.connect(self._on_acknowledge_requested)
+        self.staff_screen.resolve_requested.connect(self._on_resolve_requested)
+        self.call_paths.faults_changed.connect(self._refresh_faults)
         self.staff_button.long_pressed.connect(self.open_staff)
         self.music_button.clicked.connect(lambda: self.show_screen("music"))
         self.breathe_button.clicked.connect(lambda: self.show_screen("breathe"))
@@ -148,15 +191,18 @@ class KioskWindow(QWidget):
         self.staff_screen.start_requested.connect(self._on_staff_start_requested)
         self.staff_screen.next_requested.connect(lambda: self._visit_action(self.session.advance))
         self.staff_screen.back_requested.connect(lambda: self._visit_action(self.session.back))
-        self.staff_screen.end_requested.connect(lambda: self._visit_action(self.session.end))
+        self.staff_screen.end_requested.connect(lambda: self._visit_action(self._end_visit))
         self.staff_screen.exit_requested.connect(self.exit_kiosk)
         self.staff_screen.close_requested.connect(self.close_staff)
-        self._unsubscribe = session.subscribe(self._on_session_changed)
+        self._unsubscribe = [session.subscribe(self._on_session_changed),
+                             calls.subscribe(self._on_call_changed)]
         self._lockdown = LockdownFilter(self._on_activity, self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self._lockdown)
+            app.installEventFilter(self.call_keys)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self._apply_content(content)
         self.go_home()
 
     @property
@@ -166,7 +212,7 @@ class KioskWindow(QWidget):
 
     @property
     def idle_timer(self) -> QTimer:
-        """Returns from Music or Breathe to the stage screen after `display.idle_return_seconds`."""
+        """Returns from Music, Breathe or the call page after `display.idle_return_seconds`."""
         return self._idle_timer
 
     # -- navigation ----------------------------------------------------------------
@@ -182,7 +228,8 @@ class KioskWindow(QWidget):
         self._stack.setCurrentWidget(new)
         new.on_enter()
         self.bar.setVisible(new.patient)
-        self.home_button.setVisible(name in ("music", "breathe"))
+        self._show_call_strip(new)
+        self.home_button.setVisible(name in RETURN_SCREENS)
         visit_open = self.session.is_open
         self.music_button.setVisible(visit_open and name != "music")
         self.breathe_button.setVisible(visit_open and name != "breathe")
@@ -190,7 +237,7 @@ class KioskWindow(QWidget):
             self._staff_timer.stop()
         else:
             self._staff_timer.start()
-        if name in ("music", "breathe") and self.config.display.idle_return_seconds:
+        if name in RETURN_SCREENS and self.config.display.idle_return_seconds:
             self._idle_timer.start()
         else:
             self._idle_timer.stop()
@@ -200,10 +247,146 @@ class KioskWindow(QWidget):
         """The patient's home: the stage guide during a visit, the idle screen outside one."""
         self.show_screen("stage" if self.session.is_open else "idle")
 
+    # -- calling a nurse -------------------------------------------------------------
+    @Slot()
+    def request_call(self, source: str = "button") -> None:
+        """A tap of Call nurse or a call key: recorded first, then chime and notify, then shown."""
+        self.calls.request("key" if source == "key" else "button")
+        current = self.current_screen()
+        if current.patient and current is not self.call_screen:
+            self._return_to = current.name if current.name in RETURN_SCREENS else "stage"
+            self.show_screen("call")
+        elif not current.patient and self.staff_screen.unlocked:
+            self._show_panel()
+
+    @Slot()
+    def _on_call_key_pressed(self) -> None:
+        self.request_call("key")
+
+    @Slot(str)
+    def _on_reason_chosen(self, reason: str) -> None:
+        if self.calls.state.is_open:
+            self.calls.set_reason(reason)
+
+    @Slot()
+    def _on_cancel_call_requested(self) -> None:
+        if self.calls.state.is_open:
+            self.calls.cancel()
+
+    @Slot()
+    def _on_acknowledge_requested(self) -> None:
+        if self.calls.state.status == REQUESTED:
+            self.calls.acknowledge("kiosk")
+        if self.staff_screen.unlocked:
+            self._show_panel()
+        else:
+            self.close_staff()  # the patient sees at once that a nurse is coming
+
+    @Slot()
+    def _on_resolve_requested(self) -> None:
+        if self.calls.state.is_open:
+            self.calls.resolve("kiosk")
+        self._show_panel()
+
+    def control_command(self, command: str) -> str:
+        """Answer one line from `kiosk call ...` in a shell on this machine."""
+        state = self.calls.state
+        if command == "status":
+            if not state.is_open:
+                return "ok no call is open"
+            return f"ok call {state.call_id}: {self._call_summary(state)}"
+        if command == "ack":
+            if not state.is_open:
+                return "none no call is open"
+            if state.status == ACKNOWLEDGED:
+                return f"ok call {state.call_id} was already acknowledged"
+            try:
+                self.calls.acknowledge("shell")
+            except CallError as error:
+                return f"error {error}"
+            return f"ok acknowledged call {state.call_id}"
+        return f"error unknown command {command!r} (ack or status)"
+
+    def _on_call_changed(self, state: CallState) -> None:
+        journal = (state.call_id, state.status)
+        if journal != self._journaled_call:
+            if state.is_open:
+                log.info("nurse call %s is %s", state.call_id, state.status)
+            elif self._journaled_call[0] is not None:
+                log.info("nurse call %s is closed", self._journaled_call[0])
+            self._journaled_call = journal
+        content = self._content()
+        key = status_key(state, chime_enabled=self.call_paths.chime_enabled,
+                         notify_enabled=self.call_paths.notify_enabled)
+        if state.is_open:
+            status = content.call_text(key)
+            told = (content.call_text("reason_recorded", reason=content.reason(state.reason))
+                    if state.reason else "")
+            self.call_screen.show_call(status, state.reason, told)
+            self.call_strip.show_status(status, content.text("cancel_call"))
+        current = self._stack.currentWidget()
+        if isinstance(current, Screen) and current.patient:
+            if current is self.call_screen and not state.is_open:
+                self._return_from_call()
+            else:
+                self._show_call_strip(current)
+        self._refresh_staff_call()
+        self._refresh_faults()
+
+    def _show_call_strip(self, screen: Screen) -> None:
+        shown = screen.patient and screen is not self.call_screen and self.calls.state.is_open
+        self.call_strip.setVisible(shown)
+        self.stage_screen.set_compact(shown)  # the strip takes the room of two paragraphs
+
+    def _refresh_staff_call(self) -> None:
+        state = self.calls.state
+        self.staff_screen.set_call(self._call_summary(state),
+                                   can_acknowledge=state.status == REQUESTED)
+
+    def _return_from_call(self) -> None:
+        if self._return_to in ("music", "breathe") and self.session.is_open:
+            self.show_screen(self._return_to)
+        else:
+            self.go_home()
+
+    def _call_summary(self, state: CallState) -> str:
+        if not state.is_open:
+            return ""
+        waited = int(self.calls.waited_seconds() or 0)
+        minutes, seconds = divmod(waited, 60)
+        since = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+        answered = "acknowledged" if state.status == ACKNOWLEDGED else "not yet acknowledged"
+        parts = [f"Call made {since} ago", answered]
+        if state.reason:
+            parts.append(state.reason)
+        if not state.recorded:
+            parts.append("not in the event log")
+        return " · ".join(parts)
+
+    def faults(self) -> list[str]:
+        """What staff must know is not working, in plain sentences."""
+        faults = []
+        if not self.config.staff.pin_hash:
+            faults.append("No staff PIN is configured. Use the one-time PIN printed when the "
+                          "kiosk started, and ask IT to set staff.pin_hash.")
+        if isinstance(self.events, OfflineLog) and self.events.problem:
+            faults.append(f"The event log cannot be used ({self.events.problem}). Calls still "
+                          "chime and notify; nothing is recorded until IT fixes it.")
+        elif self.calls.log_problem:
+            faults.append(f"The event log cannot be written ({self.calls.log_problem}). Calls "
+                          "still chime and notify, but are not recorded.")
+        faults += self.call_paths.faults()
+        return faults
+
+    @Slot()
+    def _refresh_faults(self) -> None:
+        self.staff_screen.set_banner("\n".join(self.faults()))
+
     # -- staff mode ------------------------------------------------------------------
     @Slot()
     def open_staff(self) -> None:
         log.info("staff PIN pad opened")
+        self._refresh_staff_call()
         locked = self.gate.locked_for()
         if locked > 0:
             self.staff_screen.show_pin_page(_locked_message(locked), locked=True)
@@ -240,6 +423,12 @@ class KioskWindow(QWidget):
     def _on_staff_start_requested(self, minutes: int, language: str) -> None:
         self._visit_action(lambda: self.session.start(minutes, language))
 
+    def _end_visit(self) -> None:
+        # The nurse ending the visit is at the chair: a call still open is dealt with.
+        if self.calls.state.is_open:
+            self.calls.resolve("visit_end")
+        self.session.end()
+
     def _visit_action(self, action: Callable[[], object]) -> None:
         try:
             action()
@@ -249,6 +438,7 @@ class KioskWindow(QWidget):
         self._show_panel()
 
     def _show_panel(self, problem: str = "") -> None:
+        self._refresh_staff_call()
         state = self.session.state
         status = problem or self._status_text(state)
         self.staff_screen.show_panel(state, status, self._today_lines())
@@ -289,9 +479,12 @@ class KioskWindow(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._lockdown)
+            app.removeEventFilter(self.call_keys)
         for timer in (self._staff_timer, self._idle_timer, self._refresh_timer):
             timer.stop()
-        self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self.call_paths.shutdown()
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
@@ -332,6 +525,9 @@ class KioskWindow(QWidget):
         self.call_button.setText(content.text("call_nurse"))
         self.music_screen.title.setText(content.text("music"))
         self.breathe_screen.title.setText(content.text("breathe"))
+        self.call_screen.set_reasons([(r, content.reason(r)) for r in self.calls.reasons],
+                                     content.call_text("reason_prompt"))
+        self._on_call_changed(self.calls.state)
 
     def _single_shot(self, interval_ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -371,11 +567,17 @@ def create_window(config: Config, *, clock: Clock | None = None, one_time: str |
     """Build the kiosk for `config` (open the log, restore the visit and lock-out); show nothing."""
     clock = clock or SystemClock()
     contents = {code: load_content(code) for code in config.kiosk.languages}
-    events = EventLog(config.log.dir, kiosk=config.kiosk.id, room=config.kiosk.room, clock=clock)
+    events = open_log(config.log.dir, kiosk=config.kiosk.id, room=config.kiosk.room, clock=clock)
     try:
-        history = [e for e in read_events(config.log.dir) if e.type.startswith(RESTORED_TYPES)]
+        history = _history(config.log.dir)
         session = SessionModel(events, clock, languages=config.kiosk.languages)
         session.restore(history)
+        call = config.nurse_call
+        calls = NurseCall(
+            events, clock, repeat_guard_seconds=call.repeat_guard_seconds,
+            remind_seconds=call.remind_seconds, escalate_seconds=call.escalate_seconds,
+            reasons=call.reasons, session=lambda: session.state.session,
+        )
         if not config.staff.pin_hash and one_time is None:
             one_time = one_time_pin()
         gate = PinGate(
@@ -383,10 +585,22 @@ def create_window(config: Config, *, clock: Clock | None = None, one_time: str |
             attempts=config.staff.lockout_attempts, lockout_seconds=config.staff.lockout_seconds,
         )
         gate.restore(history)
-        return KioskWindow(config, events, session, gate, contents, clock, one_time=one_time)
+        window = KioskWindow(config, events, session, calls, gate, contents, clock,
+                             one_time=one_time)
+        calls.restore(history)  # after the window: an unanswered call chimes again at once
+        return window
     except BaseException:
         events.close()
         raise
+
+
+def _history(directory: Path) -> list[Event]:
+    """The events that rebuild the open visit, call and PIN lock-out ([] if unreadable)."""
+    try:
+        return [e for e in read_events(directory) if e.type.startswith(RESTORED_TYPES)]
+    except EventLogError as error:
+        log.critical("the event log cannot be read, so nothing is restored: %s", error)
+        return []
 
 
 def install_crash_handler(window: KioskWindow) -> None:
@@ -428,6 +642,10 @@ def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -
     events = window.events
     _record_start(events, config)
     install_crash_handler(window)
+    control = ControlServer(config.log.dir, window.control_command, window)
+    problem = control.listen()
+    if problem:
+        log.warning("kiosk call ack will not reach this kiosk: %s", problem)
     if config.display.hide_cursor and not windowed:
         app.setOverrideCursor(Qt.CursorShape.BlankCursor)
     if windowed:
@@ -445,6 +663,7 @@ def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -
     status = app.exec()
     reason = window.exit_reason or ("signal" if watcher.received is not None else "quit")
     _try_append(events, "kiosk.stopped", {"reason": reason})
+    control.close()
     window.shutdown()
     events.close()
     return status
@@ -461,7 +680,7 @@ def _log_restored(session: SessionModel) -> None:
     log.info("restored the open visit %s: stage %s%s", state.session, state.stage, infusion)
 
 
-def _try_append(events: EventLog, type: str, data: dict[str, object]) -> bool:
+def _try_append(events: EventLog | OfflineLog, type: str, data: dict[str, object]) -> bool:
     """Record a housekeeping event; a log that cannot be written must not stop the kiosk."""
     try:
         events.append(type, data)
@@ -471,7 +690,7 @@ def _try_append(events: EventLog, type: str, data: dict[str, object]) -> bool:
     return True
 
 
-def _record_start(events: EventLog, config: Config) -> None:
+def _record_start(events: EventLog | OfflineLog, config: Config) -> None:
     try:
         removed = events.prune(config.log.retention_days)
     except EventLogError as error:

@@ -56,6 +56,17 @@ def _build_parser() -> argparse.ArgumentParser:
         help="read a staff PIN on stdin and print the line for staff.pin_hash",
     )
 
+    call = commands.add_parser("call", help="the open call for a nurse, from a shell on the kiosk")
+    call_commands = call.add_subparsers(dest="call_command", metavar="ACTION", parser_class=_Parser)
+    call_commands.required = True
+    for name, about in (("ack", "acknowledge the open call (stops the chime)"),
+                        ("status", "print the open call, if any")):
+        sub = call_commands.add_parser(name, help=about)
+        _add_config_option(sub)
+        sub.add_argument(
+            "--dir", type=Path, help="the log directory (default: log.dir of the config)"
+        )
+
     log = commands.add_parser("log", help="verify, show or export the event log")
     log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", parser_class=_Parser)
     log_commands.required = True
@@ -97,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_config(args.files, sys.stdout, sys.stderr)
         if args.command == "log":
             return _log(args, sys.stdout, sys.stderr)
+        if args.command == "call":
+            return _call(args, sys.stdout, sys.stderr)
         if args.command == "hash-pin":
             return _hash_pin(sys.stdin, sys.stdout, sys.stderr)
         return _run(args)
@@ -153,15 +166,47 @@ def _hash_pin(stdin: TextIO, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _log_dir(args: argparse.Namespace, err: TextIO) -> Path | None:
+    """--dir, or the log directory of the config (None after reporting a bad config)."""
+    if args.dir is not None:
+        return Path(args.dir)
+    loaded = _load_config(args.config, err)
+    return None if loaded is None else loaded.log.dir
+
+
+def _call(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Ask the running kiosk, through its control socket, about the open call.
+
+    Exit 0 when done (or a call was shown), 1 when no call is open, 2 when the
+    kiosk cannot be reached.
+    """
+    from kiosk.control_client import ControlError, send_command
+
+    directory = _log_dir(args, err)
+    if directory is None:
+        return EXIT_USAGE
+    try:
+        reply = send_command(directory, args.call_command)
+    except ControlError as error:
+        print(f"kiosk call {args.call_command}: {error}", file=err)
+        return EXIT_USAGE
+    word, _, text = reply.partition(" ")
+    if word == "ok":
+        print(text, file=out)
+        return EXIT_OK
+    if word == "none":
+        print(text, file=out)
+        return EXIT_FAILED
+    print(f"kiosk call {args.call_command}: {text or reply}", file=err)
+    return EXIT_USAGE
+
+
 def _log(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from kiosk import logtool
 
-    directory: Path | None = args.dir
+    directory = _log_dir(args, err)
     if directory is None:
-        loaded = _load_config(args.config, err)
-        if loaded is None:
-            return EXIT_USAGE
-        directory = loaded.log.dir
+        return EXIT_USAGE
     since = None
     if getattr(args, "since", None):
         try:

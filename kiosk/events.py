@@ -74,13 +74,16 @@ from kiosk.event_reader import iter_records, read_events, verify
 __all__ = [
     "Event",
     "EventLog",
+    "EventLogBusy",
     "EventLogError",
+    "OfflineLog",
     "Record",
     "VerifyResult",
     "file_name_for",
     "format_ts",
     "is_valid_type",
     "iter_records",
+    "open_log",
     "parse_ts",
     "read_events",
     "verify",
@@ -88,6 +91,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 _CHUNK = 64 * 1024
+
+
+class EventLogBusy(EventLogError):
+    """Another writer holds the log directory: a second kiosk must not start on it."""
 
 
 def _pread_exact(fd: int, size: int, offset: int) -> bytes:
@@ -284,7 +291,7 @@ class EventLog:
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-                raise EventLogError(
+                raise EventLogBusy(
                     f"the event log {self._dir} is already open for writing (another kiosk "
                     "process, or an EventLog in this process that was not closed)"
                 ) from exc
@@ -523,3 +530,67 @@ def _checked_data(
 
 
 # --------------------------------------------------------------------------- readers
+
+
+class OfflineLog:
+    """Stands in for an `EventLog` whose directory could not be opened, so the kiosk still runs.
+
+    A room must not be left without a kiosk (and its Call nurse button) because
+    the log disk is full or a directory is wrong. Every append first tries to
+    open the real log again, so once IT has fixed the directory events are written
+    as usual; until then each append raises `EventLogError` with the reason, which
+    callers report (a call still chimes and notifies).
+    """
+
+    def __init__(self, directory: Path, *, kiosk: str, room: str, clock: Clock,
+                 problem: str) -> None:
+        self._dir = Path(directory)
+        self._kiosk, self._room, self._clock = kiosk, room, clock
+        self._log: EventLog | None = None
+        self.problem = problem
+
+    @property
+    def directory(self) -> Path:
+        return self._dir
+
+    @property
+    def last_seq(self) -> int:
+        return 0 if self._log is None else self._log.last_seq
+
+    def append(
+        self, type: str, data: Mapping[str, Any] | None = None, *, session: str | None = None
+    ) -> Event:
+        return self._open().append(type, data, session=session)
+
+    def prune(self, retention_days: int) -> list[Path]:
+        return self._open().prune(retention_days)
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+
+    def _open(self) -> EventLog:
+        if self._log is None:
+            try:
+                self._log = EventLog(self._dir, kiosk=self._kiosk, room=self._room,
+                                     clock=self._clock)
+            except EventLogError as error:
+                self.problem = str(error)
+                raise
+            self.problem = ""
+            log.warning("the event log %s can be written again", self._dir)
+        return self._log
+
+
+def open_log(directory: Path, *, kiosk: str, room: str, clock: Clock) -> EventLog | OfflineLog:
+    """The event log, or an `OfflineLog` (logged CRITICAL) when its directory cannot be used.
+
+    Raises `EventLogBusy` when another writer holds the directory.
+    """
+    try:
+        return EventLog(directory, kiosk=kiosk, room=room, clock=clock)
+    except EventLogBusy:
+        raise
+    except EventLogError as error:
+        log.critical("the event log cannot be opened: %s; the kiosk runs without it", error)
+        return OfflineLog(directory, kiosk=kiosk, room=room, clock=clock, problem=str(error))

@@ -73,7 +73,7 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
 
     return f"""
         QWidget#kiosk, QStackedWidget, QWidget#idle, QWidget#stage, QWidget#staff,
-        QWidget#music, QWidget#breathe {{
+        QWidget#music, QWidget#breathe, QWidget#call {{
             background-color: {p.background};
             color: {p.text};
         }}
@@ -89,6 +89,9 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
         QLabel[step="future"] {{ color: {p.muted}; font-size: {px(28)}px; }}
         QFrame#rule {{ background-color: {p.surface}; }}
         QWidget#bar {{ background-color: {p.bar}; border-top: 2px solid {p.surface}; }}
+        QWidget#callStrip {{ background-color: {p.call}; border-top: 3px solid {p.call_border}; }}
+        QLabel#callStatus {{ color: {p.text}; font-size: {px(LEAD_PX)}px; }}
+        QLabel#callLead {{ color: {p.text}; font-size: {px(40)}px; font-weight: 600; }}
 
         QPushButton {{
             background-color: {p.surface};
@@ -124,6 +127,7 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
 
         QLabel#staffTitle {{ color: {p.accent}; font-size: {px(40)}px; font-weight: 600; }}
         QLabel#staffStatus {{ font-size: {px(30)}px; }}
+        QLabel#staffCall {{ color: {p.accent}; font-size: {px(30)}px; font-weight: 600; }}
         QLabel#staffValue {{ color: {p.accent}; font-size: {px(40)}px; }}
         QLabel#pinDisplay {{ color: {p.accent}; font-size: {px(40)}px; qproperty-alignment: AlignCenter; }}
         QLabel#pinMessage {{ color: {p.muted}; font-size: {px(28)}px; qproperty-alignment: AlignCenter; }}

@@ -1,4 +1,5 @@
-"""Shared widgets: big buttons, the Call nurse button, the long-press Staff control, the PIN pad.
+"""Shared widgets: big buttons, the Call nurse button and call keys, the long-press Staff control,
+the PIN pad, the call strip.
 
 Every control a person can touch is at least `TOUCH_PX` tall and carries an
 accessible name. Widgets here hold no rules: they turn touches into signals.
@@ -7,9 +8,18 @@ accessible name. Widgets here hold no rules: they turn touches into signals.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
 
 TOUCH_PX = 120
 
@@ -106,7 +116,7 @@ class PinPad(QWidget):
         self.message.setObjectName("pinMessage")
         self.message.setWordWrap(True)
         grid = QGridLayout()
-        grid.setSpacing(16)
+        grid.setSpacing(12)
         keys: Sequence[tuple[str, str]] = [
             *[(str(d), str(d)) for d in range(1, 10)],
             ("Clear", "Clear"),
@@ -116,7 +126,7 @@ class PinPad(QWidget):
         self.keys: dict[str, BigButton] = {}
         for index, (label, name) in enumerate(keys):
             button = BigButton(label, self, accessible_name=f"PIN {name}" if name.isdigit() else name,
-                               role="key", min_height=100)
+                               role="key", min_height=90)
             button.clicked.connect(lambda _=False, key=name: self._on_key(key))
             grid.addWidget(button, index // 3, index % 3)
             self.keys[name] = button
@@ -199,3 +209,72 @@ class StageStrip(QWidget):
                 label.setProperty("step", step)
                 label.style().unpolish(label)
                 label.style().polish(label)
+
+
+class CallStrip(QWidget):
+    """While a call is open: where it stands, in words above the bar, and Cancel call.
+
+    Signals: `cancel_requested` on Cancel call.
+    """
+
+    cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("callStrip")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.status = QLabel(self)
+        self.status.setObjectName("callStatus")
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.cancel_button = BigButton("Cancel call", self, accessible_name="Cancel call",
+                                       role="secondary")
+        self.cancel_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.cancel_button.setMinimumWidth(300)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(32, 10, 24, 10)
+        layout.setSpacing(24)
+        layout.addWidget(self.status, 1)
+        layout.addWidget(self.cancel_button)
+
+    def show_status(self, text: str, cancel_label: str) -> None:
+        self.status.setText(text)
+        self.cancel_button.setText(cancel_label)
+
+
+class CallKeyFilter(QObject):
+    """Application-wide: a press of a configured call key calls a nurse.
+
+    Clinics plug in a large push-button or a pendant that sends a key, so a
+    patient wearing an eye mask can call. Held keys repeat nothing; keys with
+    Ctrl or Alt are left alone. Signals: `pressed` once per press.
+    """
+
+    pressed = Signal()
+
+    def __init__(self, key_names: Sequence[str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.keys = frozenset(key_code(name) for name in key_names)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            return False
+        assert isinstance(event, QKeyEvent)
+        both = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        if event.key() not in self.keys or event.modifiers() & both:
+            return False
+        if event.type() == QEvent.Type.KeyPress and not event.isAutoRepeat():
+            self.pressed.emit()
+        return True  # the call key is ours: no widget below should act on it too
+
+
+def key_code(name: str) -> int:
+    """Qt's key code for a key name from `nurse_call.keys` (ValueError if Qt does not know it)."""
+    sequence = QKeySequence.fromString(name, QKeySequence.SequenceFormat.PortableText)
+    if sequence.count() != 1:
+        raise ValueError(f"not a single key: {name!r}")
+    combination = cast(Any, sequence)[0]  # the stubs lack QKeySequence.__getitem__
+    if combination.keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
+        raise ValueError(f"not a single key: {name!r}")
+    return int(combination.key().value)

@@ -3,11 +3,14 @@
 Run `.venv/bin/python scripts/screenshots.py`. It builds the real window with a
 throwaway event log and an injected clock, drives it the way a nurse would, and
 grabs each screen, so the README's pictures show exactly what the code draws.
+The call screens are taken with a private PulseAudio null sink (when pulseaudio is
+installed), so the chime really sounds and the words say so truthfully.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import replace
@@ -24,6 +27,7 @@ from kiosk.app import KioskWindow, create_window  # noqa: E402
 from kiosk.clock import FakeClock  # noqa: E402
 from kiosk.security import hash_pin  # noqa: E402
 from kiosk.session import STAGES  # noqa: E402
+from tests.realsound import pulse_null_sink  # noqa: E402
 
 OUT = ROOT / "docs/screenshots"
 PIN = "428613"
@@ -34,18 +38,73 @@ def grab(app: QApplication, window: KioskWindow, name: str) -> None:
     window.grab().save(str(OUT / f"{name}.png"))
 
 
+def make_config(log_dir: Path, pin_hash: str) -> kiosk_config.Config:
+    base = kiosk_config.defaults()
+    return replace(
+        base,
+        kiosk=replace(base.kiosk, clinic_name="Harbour Street Infusion Suite", languages=("en", "es")),
+        staff=replace(base.staff, pin_hash=pin_hash),
+        log=replace(base.log, dir=log_dir),
+    )
+
+
+def unlock(window: KioskWindow) -> None:
+    window.open_staff()
+    window.staff_screen.pin_pad.type_digits(PIN)
+    window.staff_screen.pin_pad.keys["OK"].click()
+
+
+def call_screens(app: QApplication, pin_hash: str) -> None:
+    """Each state of a call, as the patient and the staff see it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        clock = FakeClock()
+        window = create_window(make_config(Path(tmp), pin_hash), clock=clock)
+        window.resize(1280, 800)
+        window.show()
+        unlock(window)
+        window.staff_screen.start_button.click()
+        window.staff_screen.next_button.click()
+        window.staff_screen.next_button.click()
+        window.staff_screen.close_button.click()
+        clock.advance(12 * 60)
+        window.call_button.click()
+        grab(app, window, "call-1-recorded")
+        window.call_screen.reason_buttons["I feel sick"].click()
+        grab(app, window, "call-2-reason")
+        window.home_button.click()
+        grab(app, window, "call-3-strip")
+        clock.advance(125)
+        window.call_paths.timer.timeout.emit()  # the escalation is due
+        grab(app, window, "call-4-waiting")
+        window.open_staff()
+        grab(app, window, "call-5-staff-acknowledge")
+        window.staff_screen.pin_ack_button.click()
+        grab(app, window, "call-6-acknowledged")
+        unlock(window)
+        grab(app, window, "call-7-staff-panel")
+        window.shutdown()
+        window.events.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        broken = Path(tmp) / "events"
+        broken.write_text("a file where the log directory should be")
+        window = create_window(make_config(broken, pin_hash), clock=FakeClock())
+        window.resize(1280, 800)
+        window.show()
+        window.call_button.click()
+        grab(app, window, "call-8-fallback")
+        window.open_staff()
+        grab(app, window, "call-9-staff-fault")
+        window.shutdown()
+        window.events.close()
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     OUT.mkdir(parents=True, exist_ok=True)
+    pin_hash = hash_pin(PIN, n=2**4)
     with tempfile.TemporaryDirectory() as tmp:
-        base = kiosk_config.defaults()
-        cfg = replace(
-            base,
-            kiosk=replace(base.kiosk, clinic_name="Harbour Street Infusion Suite", languages=("en", "es")),
-            staff=replace(base.staff, pin_hash=hash_pin(PIN, n=2**4)),
-            log=replace(base.log, dir=Path(tmp)),
-        )
+        cfg = make_config(Path(tmp), pin_hash)
         clock = FakeClock()
         window = create_window(cfg, clock=clock)
         window.resize(1280, 800)
@@ -90,9 +149,14 @@ def main() -> int:
         grab(app, window, "stage-3-infusion-es")
         window.shutdown()
         window.events.close()
+    call_screens(app, pin_hash)
     print(f"screenshots written to {OUT}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if shutil.which("pulseaudio") is None:
+        sys.exit(main())
+    with pulse_null_sink() as sound:  # QtMultimedia looks for the server when it first loads
+        os.environ.update(sound)
+        sys.exit(main())

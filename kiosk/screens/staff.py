@@ -31,7 +31,9 @@ class StaffScreen(Screen):
     """PIN page and staff panel.
 
     Signals (intents): `unlock_requested(pin)`, `start_requested(minutes, language)`,
-    `next_requested`, `back_requested`, `end_requested`, `exit_requested`, `close_requested`.
+    `next_requested`, `back_requested`, `end_requested`, `exit_requested`, `close_requested`,
+    `acknowledge_requested` (offered on the PIN page too: it needs no PIN),
+    `resolve_requested`.
     """
 
     name = "staff"
@@ -44,6 +46,8 @@ class StaffScreen(Screen):
     end_requested = Signal()
     exit_requested = Signal()
     close_requested = Signal()
+    acknowledge_requested = Signal()
+    resolve_requested = Signal()
 
     def __init__(
         self,
@@ -67,6 +71,22 @@ class StaffScreen(Screen):
         self.banner.hide()
         heading = QLabel(f"Staff · {room}", pin_page)
         heading.setObjectName("staffTitle")
+        # an open call can be acknowledged without the PIN: that one action only
+        self.pin_call_info = QLabel(pin_page)
+        self.pin_call_info.setObjectName("staffStatus")
+        self.pin_call_info.setWordWrap(True)
+        self.pin_ack_button = BigButton("Acknowledge call", pin_page, role="primary")
+        self.pin_ack_button.clicked.connect(self.acknowledge_requested)
+        self.pin_call_box = QWidget(pin_page)
+        self.pin_call_box.setMinimumWidth(400)
+        self.pin_call_box.setMaximumWidth(480)
+        pin_call_layout = QVBoxLayout(self.pin_call_box)
+        pin_call_layout.setContentsMargins(0, 0, 0, 0)
+        pin_call_layout.setSpacing(16)
+        pin_call_layout.addStretch(1)
+        pin_call_layout.addWidget(self.pin_call_info)
+        pin_call_layout.addWidget(self.pin_ack_button)
+        pin_call_layout.addStretch(2)
         self.pin_pad = PinPad(pin_page)
         self.pin_pad.setMaximumWidth(640)
         self.pin_pad.pin_entered.connect(self.unlock_requested)
@@ -75,7 +95,14 @@ class StaffScreen(Screen):
         pin_layout.setContentsMargins(48, 24, 48, 24)
         pin_layout.addWidget(heading, 0, Qt.AlignmentFlag.AlignHCenter)
         pin_layout.addWidget(self.banner)
-        pin_layout.addWidget(self.pin_pad, 1, Qt.AlignmentFlag.AlignHCenter)
+        # an open call sits beside the PIN pad: acknowledging it needs no PIN
+        pin_row = QHBoxLayout()
+        pin_row.setSpacing(48)
+        pin_row.addStretch(1)
+        pin_row.addWidget(self.pin_call_box, 3)
+        pin_row.addWidget(self.pin_pad, 4)
+        pin_row.addStretch(1)
+        pin_layout.addLayout(pin_row, 1)
 
         # --- panel --------------------------------------------------------------
         panel = QWidget(self._pages)
@@ -87,6 +114,23 @@ class StaffScreen(Screen):
         self.status = QLabel(panel)
         self.status.setObjectName("staffStatus")
         self.status.setWordWrap(True)
+
+        # the open call
+        self.call_box = QWidget(panel)
+        self.call_info = QLabel(self.call_box)
+        self.call_info.setObjectName("staffCall")
+        self.call_info.setWordWrap(True)
+        self.ack_button = BigButton("Acknowledge call", self.call_box, role="primary")
+        self.ack_button.setMaximumWidth(340)
+        self.resolve_button = BigButton("Resolve call", self.call_box, role="secondary")
+        self.ack_button.clicked.connect(self.acknowledge_requested)
+        self.resolve_button.clicked.connect(self.resolve_requested)
+        call_layout = QGridLayout(self.call_box)
+        call_layout.setContentsMargins(0, 0, 0, 0)
+        call_layout.addWidget(self.call_info, 0, 0, 1, 2)
+        call_layout.addWidget(self.ack_button, 1, 0)
+        call_layout.addWidget(self.resolve_button, 1, 1)
+        call_layout.setRowStretch(2, 1)
 
         # start a visit
         self.start_box = QWidget(panel)
@@ -147,6 +191,7 @@ class StaffScreen(Screen):
         self._visit_open = False
 
         self.exit_button = BigButton("Exit kiosk", panel, role="secondary")
+        self.exit_button.setMaximumWidth(260)
         self.exit_button.clicked.connect(lambda: self._confirm("exit"))
 
         self.events = QListWidget(panel)
@@ -157,17 +202,19 @@ class StaffScreen(Screen):
         left = QVBoxLayout()
         left.setSpacing(16)
         left.addWidget(self.status)
+        left.addWidget(self.call_box)
         left.addWidget(self.start_box)
         left.addWidget(self.visit_box)
         left.addWidget(self.confirm_box)
         left.addStretch(1)
-        left.addWidget(self.exit_button)
         right = QVBoxLayout()
         events_title = QLabel("Today in this room", panel)
         right.addWidget(events_title)
         right.addWidget(self.events, 1)
         header = QHBoxLayout()
+        header.setSpacing(20)
         header.addWidget(title, 1)
+        header.addWidget(self.exit_button)
         header.addWidget(self.close_button)
         body = QHBoxLayout()
         body.setSpacing(40)
@@ -194,6 +241,17 @@ class StaffScreen(Screen):
     def set_banner(self, text: str) -> None:
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
+
+    def set_call(self, summary: str, *, can_acknowledge: bool) -> None:
+        """The open call as staff see it ("" = none); both pages show it."""
+        for label in (self.pin_call_info, self.call_info):
+            label.setText(summary)
+            label.setVisible(bool(summary))
+        self.pin_call_box.setVisible(bool(summary))
+        self.pin_ack_button.setVisible(can_acknowledge)
+        self.ack_button.setVisible(can_acknowledge)
+        self.resolve_button.setVisible(bool(summary))
+        self.call_box.setVisible(bool(summary))
 
     def show_pin_page(self, message: str = "Enter the staff PIN.", *, locked: bool = False) -> None:
         self.pin_pad.clear()

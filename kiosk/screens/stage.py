@@ -71,6 +71,11 @@ class StageScreen(Screen):
     def on_enter(self) -> None:
         self.refresh()
 
+    def set_compact(self, compact: bool) -> None:
+        """Only the title, the timing and what is happening, to make room (for an open call)."""
+        self.feel.setVisible(not compact)
+        self.helps.setVisible(not compact)
+
     def refresh(self) -> None:
         """Redraw from the visit model (also called each minute during the infusion)."""
         stage = self._session.stage
