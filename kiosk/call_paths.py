@@ -47,6 +47,7 @@ class CallPaths(QObject):
         if config.chime:
             self.chime = Chime(config.chime_volume, self)
             self.chime.fault_changed.connect(self._on_chime_fault_changed)
+            self.chime.probe()  # staff learn of a missing output before the first call
         self.notifier: NotifyRunner | None = None
         if config.notify_command:
             self.notifier = NotifyRunner(config.notify_command, config.notify_timeout_seconds, self)

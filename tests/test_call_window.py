@@ -143,6 +143,13 @@ def test_one_tap_calls_and_the_patient_is_told_the_truth(kiosk: Kiosk) -> None:
     assert session == [window.session.state.session]
 
 
+def test_no_audio_output_is_a_fault_shown_to_staff_before_any_call(kiosk: Kiosk) -> None:
+    window = kiosk.start()
+    long_press_staff(window)
+    assert "No audio output was found" in window.staff_screen.banner.text()
+    assert window.staff_screen.banner.isVisibleTo(window.staff_screen)
+
+
 def test_the_chime_fault_is_shown_to_staff(kiosk: Kiosk) -> None:
     window = kiosk.start()
     window.call_button.click()

@@ -123,6 +123,12 @@ class Chime(QObject):
         self._set_fault("")
         return True
 
+    def probe(self) -> str:
+        """Check now, without a sound, that there is an output to play on; returns the fault."""
+        if not self._closed and not QMediaDevices.audioOutputs():
+            self._set_fault(NO_OUTPUT)
+        return self._fault
+
     def stop(self) -> None:
         """Silence the chime at once."""
         self._effect.stop()
