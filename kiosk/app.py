@@ -47,6 +47,7 @@ from kiosk.nurse_call import (
     CallError,
     CallState,
     NurseCall,
+    Source,
     status_key,
 )
 from kiosk.screens.base import Screen
@@ -249,9 +250,9 @@ class KioskWindow(QWidget):
 
     # -- calling a nurse -------------------------------------------------------------
     @Slot()
-    def request_call(self, source: str = "button") -> None:
+    def request_call(self, source: Source = "button") -> None:
         """A tap of Call nurse or a call key: recorded first, then chime and notify, then shown."""
-        self.calls.request("key" if source == "key" else "button")
+        self.calls.request(source)
         current = self.current_screen()
         if current.patient and current is not self.call_screen:
             self._return_to = current.name if current.name in RETURN_SCREENS else "stage"

@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 Status = Literal["none", "requested", "acknowledged"]
 REQUESTED: Final = "requested"
 ACKNOWLEDGED: Final = "acknowledged"
-NO_CALL: Final = "none"
 Source = Literal["button", "key"]
 
 #: once escalated, the chime repeats this much faster, but never more often than MIN_REPEAT_SECONDS
