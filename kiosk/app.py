@@ -44,7 +44,6 @@ from kiosk.lockdown import LockdownFilter, crash_handler, keep_screen_awake
 from kiosk.nurse_call import (
     ACKNOWLEDGED,
     REQUESTED,
-    CallError,
     CallState,
     NurseCall,
     Source,
@@ -301,10 +300,7 @@ class KioskWindow(QWidget):
                 return "none no call is open"
             if state.status == ACKNOWLEDGED:
                 return f"ok call {state.call_id} was already acknowledged"
-            try:
-                self.calls.acknowledge("shell")
-            except CallError as error:
-                return f"error {error}"
+            self.calls.acknowledge("shell")
             return f"ok acknowledged call {state.call_id}"
         return f"error unknown command {command!r} (ack or status)"
 
@@ -345,7 +341,7 @@ class KioskWindow(QWidget):
                                    can_acknowledge=state.status == REQUESTED)
 
     def _return_from_call(self) -> None:
-        if self._return_to in ("music", "breathe") and self.session.is_open:
+        if self._return_to != "stage" and self.session.is_open:
             self.show_screen(self._return_to)
         else:
             self.go_home()

@@ -22,9 +22,11 @@ from pytestqt.qtbot import QtBot
 from kiosk.app import KioskWindow
 from kiosk.clock import FakeClock
 from kiosk.config import Config
+from kiosk.config_schema import CALL_KEYS
 from kiosk.content import load_content
 from kiosk.events import read_events
 from kiosk.security import hash_pin
+from kiosk.widgets import key_code
 from tests.test_app import PIN, Kiosk, long_press_staff, make_config, unlock
 
 EN = load_content("en")
@@ -426,3 +428,9 @@ def test_call_paths_stop_at_shutdown(qtbot: QtBot, tmp_path: Path, pin_hash: str
     assert window.call_paths.notifier is not None and window.call_paths.notifier.running == 0
     assert not window.call_paths.timer.isActive()
     QApplication.processEvents()
+
+
+def test_every_key_name_check_config_allows_is_a_key_qt_knows() -> None:
+    codes = [key_code(name) for name in CALL_KEYS]  # raises ValueError for a name Qt lacks
+    assert len(set(codes)) == len(CALL_KEYS)
+    assert key_code("F12") == Qt.Key.Key_F12.value and key_code("PgUp") == Qt.Key.Key_PageUp.value
