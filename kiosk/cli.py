@@ -131,10 +131,11 @@ def _load_config(paths: Sequence[Path] | None, err: TextIO) -> Config | None:
 
 
 def _check_config(files: Sequence[str], out: TextIO, err: TextIO) -> int:
+    """The gate before a roll-out: the files, and the music they name, read now."""
     from kiosk import config
 
     try:
-        loaded = config.load(files)
+        loaded = config.load(files, check_media=True)
     except config.ConfigError as error:
         for problem in error.problems:
             print(problem, file=err)

@@ -19,7 +19,7 @@ import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     import tomllib
@@ -54,6 +54,9 @@ from kiosk.config_validate import (
     type_text,
 )
 from kiosk.session import STAGES
+
+if TYPE_CHECKING:
+    from kiosk.media.playlist import Scan
 
 __all__ = [
     "BUILTIN_PATTERNS", "LANGUAGES", "STAGES", "BreathingConfig", "BreathingPattern", "Config",
@@ -118,8 +121,14 @@ def default_paths(environ: Mapping[str, str] = os.environ) -> list[Path]:
     return paths
 
 
-def load(paths: Sequence[str | os.PathLike[str]]) -> Config:
-    """Defaults, then each file in order; raise ConfigError listing every problem found."""
+def load(paths: Sequence[str | os.PathLike[str]], *, check_media: bool = False) -> Config:
+    """Defaults, then each file in order; raise ConfigError listing every problem found.
+
+    With `check_media` (`kiosk check-config`, the gate before a roll-out) every
+    playlist is also read: a file it names that is missing, an empty folder, the
+    kiosk's own music gone. `kiosk run` does not: a track removed from a share
+    must not stop a kiosk from starting; the player skips it.
+    """
     problems: list[Problem] = []
     layers: list[_Layer] = []
     failed: set[KeyPath] = set()
@@ -150,6 +159,8 @@ def load(paths: Sequence[str | os.PathLike[str]]) -> Config:
                     sources=tuple(Path(p) for p in paths))
     if len(layers) == len(paths):  # with a file unread, the merged view is incomplete
         problems.extend(_cross_check(config, origin, failed))
+        if check_media:
+            problems.extend(_check_media(config.music, origin, failed))
     if problems:
         raise ConfigError(problems)
     return config
@@ -247,15 +258,85 @@ def _cross_check(config: Config, origin: Mapping[KeyPath, tuple[int, _Layer]],
     return problems
 
 
+_MISSING_SHOWN = 10
+"""Entries of one playlist reported one by one; the rest are counted in one more line."""
+
+
+def _check_media(music: MusicConfig, origin: Mapping[KeyPath, tuple[int, _Layer]],
+                 failed: set[KeyPath]) -> list[Problem]:
+    """What each playlist holds, read now: problems at its `path` key; the kiosk's own music."""
+    from kiosk.media import playlist  # only check-config reads the music
+
+    problems: list[Problem] = []
+
+    def where(path: KeyPath) -> tuple[str, int]:
+        if path[:2] not in origin:
+            return _DEFAULTS, 1
+        layer = origin[path[:2]][1]
+        return layer.file, line_of(layer.lines, path)
+
+    if ("music", "playlists") not in failed and ("music",) not in failed:
+        for index, chosen in enumerate(music.playlists):
+            path: KeyPath = ("music", "playlists", index, "path")
+            file, line = where(path)
+            problems.extend(Problem(file, line, dotted(path), message, expected)
+                            for message, expected in _media_problems(playlist.scan(chosen.path)))
+    bundled: KeyPath = ("music", "bundled")
+    if music.bundled and bundled not in failed and ("music",) not in failed:
+        folder = playlist.BUNDLED_DIR
+        if not playlist.scan(folder).tracks:
+            file, line = where(bundled)
+            problems.append(Problem(file, line, dotted(bundled),
+                                    f"the kiosk's own music is missing from {folder}",
+                                    "reinstall the kiosk, or set bundled = false"))
+    return problems
+
+
+def _media_problems(found: Scan) -> list[tuple[str, str]]:
+    """(message, expected) for each thing wrong in one playlist's scan."""
+    if found.problem:
+        return [(found.problem, "a music folder or .m3u/.m3u8 file the kiosk user can read")]
+    out: list[tuple[str, str]] = []
+    readable = "every entry a music file the kiosk user can read"
+    for missing in found.missing[:_MISSING_SHOWN]:
+        at = f"{found.source.name} line {missing.line}"
+        if missing.line is None:  # in a folder
+            message = f"{missing.reason}: {missing.path}"
+            out.append((message, "every music file and subfolder readable by the kiosk user"))
+        elif missing.reason == "not found":
+            out.append((f"{at}: file not found: {missing.path}",
+                        "every file the list names exists"))
+        elif missing.reason.endswith("not supported"):  # a stream: the URL as written
+            out.append((f"{at}: {missing.reason}: {missing.entry}",
+                        "files on this computer or on a mounted share"))
+        else:
+            out.append((f"{at}: {missing.reason}: {missing.path}", readable))
+    more = len(found.missing) - _MISSING_SHOWN
+    if more > 0:
+        entries = "entry" if more == 1 else "entries"
+        out.append((f"{found.source.name}: {more} more {entries} cannot be played", readable))
+    if not found.tracks and not found.missing:
+        if found.source.suffix.lower() in (".m3u", ".m3u8") and found.source.is_file():
+            out.append((f"no music files listed in {found.source}",
+                        "at least one music file, one a line"))
+        else:
+            out.append((f"no music files in {found.source}",
+                        "at least one audio file: .ogg, .mp3, .flac, ..."))
+    return out
+
+
 def summary(config: Config) -> str:
     """One line for `kiosk check-config` when everything is valid."""
     home = Path.home()
     log_dir = config.log.dir
     shown = f"~/{log_dir.relative_to(home)}" if log_dir.is_relative_to(home) else str(log_dir)
-    count = len(config.music.playlists)
+    count = len(config.music.playlists) + config.music.bundled
+    playlists = f"{count} playlist{'' if count == 1 else 's'}"
+    if config.music.bundled:
+        playlists += " (the kiosk's own)" if count == 1 else " (1 of the kiosk's own)"
     return (f"OK: room {config.kiosk.room!r} (kiosk {config.kiosk.id}), "
             f"languages {'/'.join(config.kiosk.languages)}, "
-            f"{count} playlist{'' if count == 1 else 's'}, {len(STAGES)} stages, log in {shown}")
+            f"{playlists}, {len(STAGES)} stages, log in {shown}")
 
 
 def reference_markdown() -> str:
@@ -264,11 +345,11 @@ def reference_markdown() -> str:
     The README carries it between `config-reference` markers (headings at level
     4, under its "Reference" heading); tests/test_readme.py keeps them equal.
     """
-    out = ["Files are applied in order: built-in defaults, `/etc/infusion-kiosk/kiosk.toml`, "
-           "`$KIOSK_CONFIG` (or the `--config` files). A later file wins key by key; an array "
-           "of tables (`[[music.playlists]]`, `[[breathing.patterns]]`) replaces the earlier "
-           "list as a whole. Relative paths start at the folder of the file that sets them. "
-           "In problem reports, `[0]` is the first table of an array.", ""]
+    out = [("Files are applied in order: built-in defaults, `/etc/infusion-kiosk/kiosk.toml`, "
+            "`$KIOSK_CONFIG` (or the `--config` files). A later file wins key by key; an array "
+            "of tables (`[[music.playlists]]`, `[[breathing.patterns]]`) replaces the earlier "
+            "list as a whole. Relative paths start at the folder of the file that sets them. "
+            "In problem reports, `[0]` is the first table of an array."), ""]
     tables: list[tuple[str, type[Any]]] = []
     for name, cls in SECTIONS.items():
         tables.append((f"[{name}]", cls))

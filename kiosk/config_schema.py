@@ -220,13 +220,16 @@ class MusicConfig:
                         rule="at most `max_volume`")
     max_volume: float = key(0.7, "The patient cannot turn the music up past this.",
                             min=0.0, max=1.0)
-    reentry_volume: float = key(0.2, "Volume used when music resumes after the infusion.",
-                                min=0.0, max=1.0)
+    reentry_volume: float = key(
+        0.2, "When the nurse marks the infusion complete, the music lowers gently to this "
+        "volume (it only lowers: music already quieter is left as it is).", min=0.0, max=1.0)
     fade_in_seconds: float = key(3.0, "Fade-in when music starts.", min=0.0, max=30.0)
     fade_out_seconds: float = key(2.0, "Fade-out when music stops.", min=0.0, max=30.0)
     crossfade_seconds: float = key(4.0, "Overlap between two tracks.", min=0.0, max=30.0)
     autoplay_at: str = key("", "Start music by itself when this stage begins; empty = never.",
                            choices=("",) + STAGES)
+    bundled: bool = key(True, "Offer the kiosk's own calm tracks as one more playlist, "
+                        "after yours.")
     playlists: tuple[Playlist, ...] = key((), "Music on offer, one [[music.playlists]] table each.",
                                           unique_by="name")
 

@@ -31,6 +31,7 @@ STAGES: tuple[str, ...] = (
     "going_home",
 )
 INFUSION = "infusion"
+INFUSION_COMPLETE = "infusion_complete"
 MIN_PLANNED_MINUTES = 5
 MAX_PLANNED_MINUTES = 240
 

@@ -334,8 +334,20 @@ def test_problem_format() -> None:
 
 def test_summary() -> None:
     assert config.summary(config.defaults()) == (
-        "OK: room 'Room 1' (kiosk kiosk-1), languages en, 0 playlists, 6 stages, "
-        "log in ~/.local/state/infusion-kiosk/events")
+        "OK: room 'Room 1' (kiosk kiosk-1), languages en, 1 playlist (the kiosk's own), "
+        "6 stages, log in ~/.local/state/infusion-kiosk/events")
+
+
+def test_summary_counts_the_kiosks_own_playlist(tmp_path: Path) -> None:
+    mine = config.Playlist(name="Calm", path=tmp_path)
+    music = config.MusicConfig(playlists=(mine,))
+    assert ", 2 playlists (1 of the kiosk's own), " in config.summary(config.Config(music=music))
+    music = config.MusicConfig(playlists=(mine, mine), bundled=False)
+    assert ", 2 playlists, " in config.summary(config.Config(music=music))
+    music = config.MusicConfig(playlists=(mine,), bundled=False)
+    assert ", 1 playlist, " in config.summary(config.Config(music=music))
+    assert ", 0 playlists, " in config.summary(config.Config(music=config.MusicConfig(
+        bundled=False)))
 
 
 def test_reference_mentions_every_key() -> None:

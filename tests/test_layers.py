@@ -29,6 +29,8 @@ CORE_MODULES = [
     "kiosk.nurse_call",
     "kiosk.theme",
     "kiosk.media.tones",
+    "kiosk.media.playlist",
+    "kiosk.media.mixer",
     "kiosk.cli",
     "kiosk.control_client",
 ]

@@ -25,6 +25,8 @@ CORE = [
     "kiosk/nurse_call.py",
     "kiosk/control_client.py",
     "kiosk/media/tones.py",
+    "kiosk/media/playlist.py",
+    "kiosk/media/mixer.py",
     "kiosk/theme.py",
     "kiosk/cli.py",
 ]
