@@ -41,6 +41,8 @@ from kiosk.events import (
     read_events,
 )
 from kiosk.lockdown import LockdownFilter, crash_handler, keep_screen_awake
+from kiosk.media.chime import NO_OUTPUT as CHIME_NO_OUTPUT
+from kiosk.music_control import MusicControl
 from kiosk.nurse_call import (
     ACKNOWLEDGED,
     REQUESTED,
@@ -52,6 +54,7 @@ from kiosk.nurse_call import (
 from kiosk.screens.base import Screen
 from kiosk.screens.call import CallScreen
 from kiosk.screens.idle import IdleScreen
+from kiosk.screens.music import MusicScreen
 from kiosk.screens.placeholder import PlaceholderScreen
 from kiosk.screens.staff import StaffScreen
 from kiosk.screens.stage import StageScreen
@@ -71,7 +74,8 @@ log = logging.getLogger(__name__)
 WINDOW_TITLE = "infusion-kiosk"
 REFRESH_MS = 15_000  # the infusion minutes on screen; cheap, and a minute is the finest unit shown
 RESTORED_TYPES = ("session.", "stage.", "staff.", "nurse_call.")
-RETURN_SCREENS = ("music", "breathe", "call")  # patient pages that lead back to the stage guide
+RETURN_SCREENS = ("music", "breathe", "call")
+NO_OUTPUT = "No audio output was found: neither the call chime nor music can sound in the room."  # patient pages that lead back to the stage guide
 
 
 class KioskWindow(QWidget):
@@ -110,9 +114,7 @@ class KioskWindow(QWidget):
         self._stack = QStackedWidget(self)
         self.idle_screen = IdleScreen(config.kiosk.clinic_name, content, self._stack)
         self.stage_screen = StageScreen(session, content, self._stack)
-        self.music_screen = PlaceholderScreen(
-            "music", content.text("music"), "Music is on its way to this kiosk.", self._stack
-        )
+        self.music_screen = MusicScreen(self._stack)
         self.breathe_screen = PlaceholderScreen(
             "breathe", content.text("breathe"), "The breathing guide is on its way to this kiosk.",
             self._stack,
@@ -173,6 +175,10 @@ class KioskWindow(QWidget):
         self.call_paths = CallPaths(calls, config.nurse_call, kiosk=config.kiosk.id,
                                     room=config.kiosk.room, parent=self)
         self.call_keys = CallKeyFilter(config.nurse_call.keys, self)
+        self.music = MusicControl(config.music, session, self.music_screen, self._record, content,
+                                  parent=self)
+        if self.call_paths.chime is not None:
+            self.call_paths.chime.sounding_changed.connect(self.music.duck_for_chime)
 
         # wiring: touches become calls on the core
         self.call_button.call_requested.connect(self.request_call)
@@ -183,6 +189,7 @@ class KioskWindow(QWidget):
         self.staff_screen.acknowledge_requested.connect(self._on_acknowledge_requested)
         self.staff_screen.resolve_requested.connect(self._on_resolve_requested)
         self.call_paths.faults_changed.connect(self._refresh_faults)
+        self.music.fault_changed.connect(self._refresh_faults)
         self.staff_button.long_pressed.connect(self.open_staff)
         self.music_button.clicked.connect(lambda: self.show_screen("music"))
         self.breathe_button.clicked.connect(lambda: self.show_screen("breathe"))
@@ -372,8 +379,13 @@ class KioskWindow(QWidget):
         elif self.calls.log_problem:
             faults.append(f"The event log cannot be written ({self.calls.log_problem}). Calls "
                           "still chime and notify, but are not recorded.")
-        faults += self.call_paths.faults()
-        return faults
+        sound = self.call_paths.faults()
+        if self.music.fault():
+            if CHIME_NO_OUTPUT in sound:  # one sentence for one missing speaker
+                sound[sound.index(CHIME_NO_OUTPUT)] = NO_OUTPUT
+            else:
+                sound.append(self.music.fault())
+        return faults + sound
 
     @Slot()
     def _refresh_faults(self) -> None:
@@ -482,6 +494,7 @@ class KioskWindow(QWidget):
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self.call_paths.shutdown()
+        self.music.shutdown()
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
@@ -520,11 +533,18 @@ class KioskWindow(QWidget):
         self.breathe_button.setText(content.text("breathe"))
         self.home_button.setText(content.text("back"))
         self.call_button.setText(content.text("call_nurse"))
-        self.music_screen.title.setText(content.text("music"))
+        self.music.set_content(content)
         self.breathe_screen.title.setText(content.text("breathe"))
         self.call_screen.set_reasons([(r, content.reason(r)) for r in self.calls.reasons],
                                      content.call_text("reason_prompt"))
         self._on_call_changed(self.calls.state)
+
+    def _record(self, type: str, data: dict[str, object]) -> None:
+        """Record an event of the visit that nothing waits on (music): a failure is only journaled."""
+        try:
+            self.events.append(type, data, session=self.session.state.session)
+        except EventLogError as error:
+            log.critical("could not record %s: %s", type, error)
 
     def _single_shot(self, interval_ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)

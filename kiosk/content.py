@@ -66,6 +66,18 @@ UI_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
     "nearly_done": frozenset(),
     "stage_of": frozenset({"number", "count"}),
     "cancel_call": frozenset(),
+    "choose_music": frozenset(),
+    "play": frozenset(),
+    "pause": frozenset(),
+    "next_track": frozenset(),
+    "quieter": frozenset(),
+    "louder": frozenset(),
+    "volume": frozenset(),
+    "now_playing": frozenset({"title"}),
+    "music_off": frozenset(),
+    "music_unavailable": frozenset(),
+    "nothing_playable": frozenset(),
+    "bundled_playlist": frozenset(),
 })
 """Every `[ui]` label and the placeholders the window fills in (each exactly once or more)."""
 

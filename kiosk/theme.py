@@ -125,6 +125,36 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
         QPushButton[role="key"] {{ font-size: {px(40)}px; }}
         QPushButton[role="choice"]:checked {{ border: 3px solid {p.accent}; color: {p.accent}; }}
 
+        QPushButton[role="primary"]:disabled {{
+            background-color: {p.bar};
+            border-color: {p.bar};
+            color: {p.faint};
+        }}
+
+        QPushButton#playlistTile:checked {{
+            background-color: {p.surface_pressed};
+            border: 4px solid {p.accent};
+            color: {p.accent};
+            font-weight: 600;
+        }}
+        QLabel#nowPlaying {{ color: {p.text}; font-size: {px(34)}px; }}
+        QLabel#volumeCaption {{ color: {p.muted}; font-size: {px(28)}px; }}
+        QWidget#volumeLevel {{ qproperty-fillColor: {p.accent}; qproperty-emptyColor: {p.surface_pressed}; }}
+        QScrollArea#musicTiles, QWidget#musicTileGrid {{ background: transparent; border: none; }}
+        QScrollArea#musicTiles QScrollBar:vertical {{
+            background: {p.bar};
+            width: 28px;
+            margin: 0 0 0 16px;
+            border-radius: 6px;
+        }}
+        QScrollArea#musicTiles QScrollBar::handle:vertical {{
+            background: {p.faint};
+            border-radius: 6px;
+            min-height: 80px;
+        }}
+        QScrollArea#musicTiles QScrollBar::add-line:vertical,
+        QScrollArea#musicTiles QScrollBar::sub-line:vertical {{ height: 0; border: none; }}
+
         QLabel#staffTitle {{ color: {p.accent}; font-size: {px(40)}px; font-weight: 600; }}
         QLabel#staffStatus {{ font-size: {px(30)}px; }}
         QLabel#staffCall {{ color: {p.accent}; font-size: {px(30)}px; font-weight: 600; }}

@@ -3,8 +3,9 @@
 Run `.venv/bin/python scripts/screenshots.py`. It builds the real window with a
 throwaway event log and an injected clock, drives it the way a nurse would, and
 grabs each screen, so the README's pictures show exactly what the code draws.
-The call screens are taken with a private PulseAudio null sink (when pulseaudio is
-installed), so the chime really sounds and the words say so truthfully.
+The call and music screens are taken with a private PulseAudio null sink (when
+pulseaudio is installed), so the chime and the music really sound and the words
+say so truthfully.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from kiosk import config as kiosk_config  # noqa: E402
-from kiosk.app import KioskWindow, create_window  # noqa: E402
-from kiosk.clock import FakeClock  # noqa: E402
-from kiosk.security import hash_pin  # noqa: E402
-from kiosk.session import STAGES  # noqa: E402
-from tests.realsound import pulse_null_sink  # noqa: E402
+from kiosk import config as kiosk_config
+from kiosk.app import KioskWindow, create_window
+from kiosk.clock import FakeClock
+from kiosk.media import player as player_module
+from kiosk.security import hash_pin
+from kiosk.session import STAGES
+from tests.musicfiles import steady_tone
+from tests.realsound import pulse_null_sink
 
 OUT = ROOT / "docs/screenshots"
 PIN = "428613"
@@ -98,6 +101,40 @@ def call_screens(app: QApplication, pin_hash: str) -> None:
         window.events.close()
 
 
+def music_screens(app: QApplication, pin_hash: str) -> None:
+    """The Music screen: choosing, playing the kiosk's own music, and without a speaker."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = []
+        for name, frequency in (("Soft piano", 262.0), ("Birdsong at dawn", 392.0)):
+            folder = Path(tmp) / name
+            folder.mkdir()
+            steady_tone(folder / "01 Track.wav", frequency, 2.0)
+            folders.append(kiosk_config.Playlist(name=name, path=folder))
+        base = make_config(Path(tmp) / "events", pin_hash)
+        cfg = replace(base, music=replace(base.music, playlists=tuple(folders)))
+        for output in (True, False):
+            if not output:
+                player_module.has_output = lambda: False  # as on a kiosk with no speaker
+            window = create_window(cfg, clock=FakeClock())
+            window.resize(1280, 800)
+            window.show()
+            unlock(window)
+            window.staff_screen.start_button.click()
+            window.staff_screen.close_button.click()
+            window.music_button.click()
+            if output:
+                grab(app, window, "music-1-choose")
+                window.music_screen.tiles[-1].click()  # the kiosk's own music
+                while window.music.player.track is None:
+                    app.processEvents()
+                window.music.player.step_level(+1)
+                grab(app, window, "music-2-playing")
+            else:
+                grab(app, window, "music-3-unavailable")
+            window.shutdown()
+            window.events.close()
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -150,6 +187,7 @@ def main() -> int:
         window.shutdown()
         window.events.close()
     call_screens(app, pin_hash)
+    music_screens(app, pin_hash)
     print(f"screenshots written to {OUT}")
     return 0
 

@@ -191,7 +191,8 @@ def test_ui_placeholders_format(en: Content) -> None:
     for key, wanted in UI_KEYS.items():
         if not wanted:
             assert en.text(key) == en.ui[key]
-        assert "{" not in en.text(key, minutes=1, number=1, count=6)
+        assert "{" not in en.text(key, minutes=1, number=1, count=6, title="Rain")
+    assert en.text("now_playing", title="Rain") == "Now playing: Rain"
 
 
 def test_time_left_never_claims_the_end(en: Content) -> None:

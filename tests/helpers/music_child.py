@@ -1,0 +1,110 @@
+"""Play music into the real sound server on a script of steps, for the sound tests.
+
+    music_child.py player SPEC.json    the AudioPlayer alone
+    music_child.py window SPEC.json    the whole kiosk window (music, then a nurse call)
+
+Run as a script (offscreen), never imported by pytest. SPEC holds the tracks,
+the music settings and the steps: ["play"], ["wait", seconds], ["pause"],
+["resume"], ["louder", times], ["call"] (window only). When the steps are done
+it prints one JSON line: when each step ran, in seconds after the first, and
+for a call when the chime began and ended to sound.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from kiosk import config as kiosk_config
+from kiosk.app import create_window
+from kiosk.config import Playlist
+from kiosk.media.player import AudioPlayer
+from kiosk.media.playlist import Queue, scan
+
+
+def main() -> int:
+    faulthandler.dump_traceback_later(60, exit=True)  # a hang shows where it is, then ends
+    mode, spec = sys.argv[1], json.loads(Path(sys.argv[2]).read_text())
+    app = QApplication(sys.argv[:1])
+    music = spec["music"]
+    folder = Path(spec["folder"])
+    times: dict[str, Any] = {"steps": []}
+    start = [0.0]
+
+    def mark(name: str) -> None:
+        now = time.monotonic()
+        if not times["steps"]:
+            start[0] = now
+        times["steps"].append([name, round(now - start[0], 4)])
+
+    if mode == "player":
+        player = AudioPlayer(
+            level=music["volume"], max_level=music["max_volume"],
+            fade_in_seconds=music["fade_in_seconds"], fade_out_seconds=music["fade_out_seconds"],
+            crossfade_seconds=music["crossfade_seconds"],
+        )
+        window = None
+    else:
+        base = kiosk_config.defaults()
+        config = replace(
+            base,
+            music=replace(base.music, bundled=False, **music,
+                          playlists=(Playlist(name="Test", path=folder),)),
+            log=replace(base.log, dir=Path(spec["log_dir"])),
+        )
+        window = create_window(config)
+        window.resize(1280, 800)
+        window.session.start(45, "en")
+        player = window.music.player
+        chime = window.call_paths.chime
+        assert chime is not None
+        chime.sounding_changed.connect(lambda on: mark("chime_on" if on else "chime_off"))
+    times["available"] = player.available
+
+    def run(steps: list[list[Any]]) -> None:
+        if not steps:
+            print(json.dumps(times), flush=True)
+            app.quit()
+            return
+        step, rest = steps[0], steps[1:]
+        if step[0] == "wait":
+            QTimer.singleShot(round(step[1] * 1000), lambda: run(rest))
+            return
+        mark(step[0])
+        if step[0] == "play":
+            if window is None:
+                player.play(Queue(scan(folder).tracks), "Test")
+            else:
+                window.music.start()
+        elif step[0] == "pause":
+            player.pause()
+        elif step[0] == "resume":
+            player.play()
+        elif step[0] == "louder":
+            for _ in range(step[1]):
+                player.step_level(+1)
+        elif step[0] == "call":
+            assert window is not None
+            window.call_button.click()
+        run(rest)
+
+    QTimer.singleShot(0, lambda: run(spec["steps"]))
+    app.exec()
+    if window is not None:
+        window.shutdown()
+        window.events.close()
+    else:
+        player.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
