@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.events import read_events
 from kiosk.media.mixer import DUCK_GAIN
 from tests.audio import first_above, goertzel, rms
 from tests.musicfiles import steady_tone
@@ -157,3 +158,13 @@ def test_the_call_chime_ducks_the_music_and_it_comes_back(pulse_sink: dict[str, 
     assert back == pytest.approx(steady, rel=0.1)
     rising = [take.tone(music_hz, off + i * 0.1, off + (i + 1) * 0.1) for i in range(22)]
     assert max(b - a for a, b in itertools.pairwise(rising)) < 0.2 * steady  # smoothly
+
+
+def test_the_default_config_plays_the_kiosks_own_music(pulse_sink: dict[str, str], tmp_path: Path) -> None:
+    samples, _ = play(pulse_sink, tmp_path, "default", [], [["play"], ["wait", 5.0]])
+    take = Take(samples)
+    level = take.rms(3.5, 4.5)  # past the 3 s fade-in
+    print(f"the kiosk's own music at the sink: RMS {level:.4f}")
+    assert level > 0.003
+    started = [e.data for e in read_events(tmp_path / "events") if e.type == "music.started"]
+    assert started == [{"playlist": "bundled", "track": "Evening light", "by": "patient"}]

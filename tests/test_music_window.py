@@ -286,3 +286,28 @@ def test_a_second_tap_on_the_playing_tile_changes_nothing_and_on_a_paused_one_re
     window.music_screen.tiles[0].click()
     assert window.music.player.state == PLAYING and window.music.player.track is playing
     assert [kind for kind, _ in music_events(kiosk)] == ["music.started", "music.paused", "music.started"]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_kiosks_own_playlist_name_fits_its_tile_even_when_chosen(
+        qtbot: QtBot, tmp_path: Path, pin_hash: str, music: dict[str, Path], language: str,  # noqa: F811
+        with_output: None) -> None:
+    from kiosk.clock import FakeClock
+
+    kiosk = Kiosk(qtbot, music_config(tmp_path / "events", pin_hash, music, bundled=True), FakeClock())
+    try:
+        window = kiosk.start()
+        window.show()
+        unlock(window)
+        window.staff_screen.language_buttons[language].click()
+        window.staff_screen.start_button.click()
+        window.staff_screen.close_button.click()
+        window.music_button.click()
+        window.music_screen.tiles[-1].click()  # chosen: bold, so wider
+        qtbot.waitUntil(lambda: window.music.player.track is not None)
+        name = load_content(language).text("bundled_playlist")
+        assert window.music_screen.tiles[-1].isChecked()
+        assert window.music_screen.tiles[-1].text() == name  # not shortened with "…"
+    finally:
+        for window in kiosk.windows:
+            kiosk.stop(window)

@@ -2,6 +2,7 @@
 
     music_child.py player SPEC.json    the AudioPlayer alone
     music_child.py window SPEC.json    the whole kiosk window (music, then a nurse call)
+    music_child.py default SPEC.json   the kiosk window on its built-in defaults (its own music)
 
 Run as a script (offscreen), never imported by pytest. SPEC holds the tracks,
 the music settings and the steps: ["play"], ["wait", seconds], ["pause"],
@@ -54,12 +55,10 @@ def main() -> int:
         window = None
     else:
         base = kiosk_config.defaults()
-        config = replace(
-            base,
-            music=replace(base.music, bundled=False, **music,
-                          playlists=(Playlist(name="Test", path=folder),)),
-            log=replace(base.log, dir=Path(spec["log_dir"])),
-        )
+        config = replace(base, log=replace(base.log, dir=Path(spec["log_dir"])))
+        if mode == "window":  # the test's tracks and settings, not the kiosk's own music
+            config = replace(config, music=replace(
+                base.music, bundled=False, **music, playlists=(Playlist(name="Test", path=folder),)))
         window = create_window(config)
         window.resize(1280, 800)
         window.session.start(45, "en")
