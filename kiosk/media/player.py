@@ -222,11 +222,6 @@ class AudioPlayer(QObject):
         """The deck heard now (during a crossfade, the one fading in)."""
         return self._decks[self._live]
 
-    @property
-    def moving(self) -> bool:
-        """True while volumes are being stepped (a fade, level change or duck in progress)."""
-        return self._timer.isActive()
-
     # -- what the patient and the visit ask --------------------------------------------
     def play(self, queue: Queue | None = None, name: str = "") -> bool:
         """Play `queue` (a new playlist, cross-faded in), or resume. False without an output."""
