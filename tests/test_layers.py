@@ -31,6 +31,7 @@ CORE_MODULES = [
     "kiosk.media.tones",
     "kiosk.media.playlist",
     "kiosk.media.mixer",
+    "kiosk.breathing",
     "kiosk.cli",
     "kiosk.control_client",
 ]

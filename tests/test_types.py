@@ -27,6 +27,7 @@ CORE = [
     "kiosk/media/tones.py",
     "kiosk/media/playlist.py",
     "kiosk/media/mixer.py",
+    "kiosk/breathing.py",
     "kiosk/theme.py",
     "kiosk/cli.py",
 ]
