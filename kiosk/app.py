@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from kiosk import __version__
 from kiosk.app_support import SignalWatcher, event_line, route_qt_messages
+from kiosk.breathing import Guide, all_patterns
 from kiosk.call_paths import CallPaths
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
@@ -42,6 +43,8 @@ from kiosk.events import (
 )
 from kiosk.lockdown import LockdownFilter, crash_handler, keep_screen_awake
 from kiosk.media.chime import NO_OUTPUT as CHIME_NO_OUTPUT
+from kiosk.media.cue import CueTone
+from kiosk.media.player import to_linear
 from kiosk.music_control import MusicControl
 from kiosk.nurse_call import (
     ACKNOWLEDGED,
@@ -52,10 +55,10 @@ from kiosk.nurse_call import (
     status_key,
 )
 from kiosk.screens.base import Screen
+from kiosk.screens.breathe import BreatheScreen
 from kiosk.screens.call import CallScreen
 from kiosk.screens.idle import IdleScreen
 from kiosk.screens.music import MusicScreen
-from kiosk.screens.placeholder import PlaceholderScreen
 from kiosk.screens.staff import StaffScreen
 from kiosk.screens.stage import StageScreen
 from kiosk.security import PinGate, one_time_pin
@@ -115,10 +118,12 @@ class KioskWindow(QWidget):
         self.idle_screen = IdleScreen(config.kiosk.clinic_name, content, self._stack)
         self.stage_screen = StageScreen(session, content, self._stack)
         self.music_screen = MusicScreen(self._stack)
-        self.breathe_screen = PlaceholderScreen(
-            "breathe", content.text("breathe"), "The breathing guide is on its way to this kiosk.",
-            self._stack,
-        )
+        breathing = config.breathing
+        self.breathing = Guide(all_patterns(breathing.patterns), breathing.default_pattern,
+                               breathing.minutes, self._record, clock.monotonic)
+        self.breathe_screen = BreatheScreen(self.breathing, content,
+                                            reduce_motion=config.display.reduce_motion,
+                                            parent=self._stack)
         languages = [(code, contents[code].name) for code in config.kiosk.languages]
         self.staff_screen = StaffScreen(
             config.kiosk.room, languages, config.kiosk.default_language,
@@ -179,12 +184,18 @@ class KioskWindow(QWidget):
                                   parent=self)
         if self.call_paths.chime is not None:
             self.call_paths.chime.sounding_changed.connect(self.music.duck_for_chime)
+        # a soft tone at each change of breath, if the clinic wants one; at the patient's
+        # starting music volume, and the music makes room for it during the exercise
+        self.cue = CueTone(to_linear(config.music.volume), self) if breathing.cue_tone else None
 
         # wiring: touches become calls on the core
         self.call_button.call_requested.connect(self.request_call)
         self.call_keys.pressed.connect(self._on_call_key_pressed)
         self.call_screen.reason_chosen.connect(self._on_reason_chosen)
         self.call_screen.cancel_requested.connect(self._on_cancel_call_requested)
+        self.breathe_screen.call_requested.connect(self.request_call)
+        self.breathe_screen.running_changed.connect(self._on_breathing_running_changed)
+        self.breathe_screen.phase_started.connect(self._on_breathing_phase_started)
         self.call_strip.cancel_requested.connect(self._on_cancel_call_requested)
         self.staff_screen.acknowledge_requested.connect(self._on_acknowledge_requested)
         self.staff_screen.resolve_requested.connect(self._on_resolve_requested)
@@ -244,7 +255,13 @@ class KioskWindow(QWidget):
             self._staff_timer.stop()
         else:
             self._staff_timer.start()
-        if name in RETURN_SCREENS and self.config.display.idle_return_seconds:
+        self._update_idle_timer()
+
+    def _update_idle_timer(self) -> None:
+        # A breathing exercise is never cut short for want of a touch.
+        name = self.current_screen().name
+        if (name in RETURN_SCREENS and self.config.display.idle_return_seconds
+                and not (name == "breathe" and self.breathing.active)):
             self._idle_timer.start()
         else:
             self._idle_timer.stop()
@@ -253,6 +270,20 @@ class KioskWindow(QWidget):
     def go_home(self) -> None:
         """The patient's home: the stage guide during a visit, the idle screen outside one."""
         self.show_screen("stage" if self.session.is_open else "idle")
+
+    # -- breathing -------------------------------------------------------------------
+    @Slot(bool)
+    def _on_breathing_running_changed(self, running: bool) -> None:
+        self._update_idle_timer()
+        if self.cue is not None:
+            self.music.player.duck("breathing", running)
+            if not running:
+                self.cue.stop()
+
+    @Slot(str)
+    def _on_breathing_phase_started(self, kind: str) -> None:
+        if self.cue is not None:
+            self.cue.play(kind)
 
     # -- calling a nurse -------------------------------------------------------------
     @Slot()
@@ -436,6 +467,7 @@ class KioskWindow(QWidget):
         # The nurse ending the visit is at the chair: a call still open is dealt with.
         if self.calls.state.is_open:
             self.calls.resolve("visit_end")
+        self.breathing.end("visit_end")
         self.session.end()
 
     def _visit_action(self, action: Callable[[], object]) -> None:
@@ -494,6 +526,9 @@ class KioskWindow(QWidget):
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self.call_paths.shutdown()
+        self.breathe_screen.shutdown()
+        if self.cue is not None:
+            self.cue.close()
         self.music.shutdown()
         self.close()
 
@@ -534,7 +569,7 @@ class KioskWindow(QWidget):
         self.home_button.setText(content.text("back"))
         self.call_button.setText(content.text("call_nurse"))
         self.music.set_content(content)
-        self.breathe_screen.title.setText(content.text("breathe"))
+        self.breathe_screen.set_content(content)
         self.call_screen.set_reasons([(r, content.reason(r)) for r in self.calls.reasons],
                                      content.call_text("reason_prompt"))
         self._on_call_changed(self.calls.state)

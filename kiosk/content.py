@@ -3,11 +3,13 @@
 The words a patient reads during an infusion are part of their care, so they live in
 plain TOML files that a clinic can review and adjust without touching code. Our own
 file for a language must be complete: every `[ui]` label, every `[call]` sentence
-(what the patient is told about a call for a nurse), the idle screen and all five
-fields of every stage in `kiosk.session.STAGES`. An optional `[reasons]` table
-translates the call reasons set in the kiosk config (`nurse_call.reasons`), keyed
-by the configured text; a reason without an entry is shown as configured. A clinic override file may
-replace any subset of those keys (a phone number, a local phrase); whatever it
+(what the patient is told about a call for a nurse), every `[breathe]` text of the
+breathing exercise, the names of the built-in breathing patterns in `[patterns]`,
+the idle screen and all five fields of every stage in `kiosk.session.STAGES`. An
+optional `[reasons]` table translates the call reasons set in the kiosk config
+(`nurse_call.reasons`), keyed by the configured text; a reason without an entry is
+shown as configured, and so is a clinic's own breathing pattern without an entry in
+`[patterns]`. A clinic override file may replace any subset of those keys (a phone number, a local phrase); whatever it
 leaves out falls back to ours.
 
 Both files are checked strictly and every problem is reported at once, one line
@@ -18,8 +20,8 @@ wrong word on a patient screen is better caught on the bench than in the chair.
 
 Whitespace inside a text is collapsed to single spaces, so a translator may wrap a
 long text over several lines of a `\"\"\"` string without changing what is shown.
-Stage texts are shown as written; only `[ui]` labels and `[call]` sentences go
-through `str.format`.
+Stage texts are shown as written; only `[ui]` labels, `[call]` sentences and
+`[breathe]` texts go through `str.format`.
 
 Plain Python: no Qt here.
 """
@@ -39,12 +41,13 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]
 
+from kiosk.breathing import BUILTIN
 from kiosk.config_lines import KeyPath, line_of, locate
 from kiosk.config_validate import dotted, found, suggestion
 from kiosk.session import STAGES
 
 __all__ = [
-    "CALL_KEYS", "CONTENT_DIR", "STAGE_FIELDS", "UI_KEYS", "Content", "ContentError", "StageText",
+    "BREATHE_KEYS", "CALL_KEYS", "CONTENT_DIR", "STAGE_FIELDS", "UI_KEYS", "Content", "ContentError", "StageText",
     "available_languages", "load_content",
 ]
 
@@ -93,8 +96,36 @@ CALL_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
 })
 """Every `[call]` sentence: the patient's honest view of a call (`kiosk.nurse_call.status_key`)."""
 
+BREATHE_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "title": frozenset(),  # the heading of the page where the patient chooses
+    "lead": frozenset(),  # how to follow the shape as it grows and shrinks
+    "lead_still": frozenset(),  # the same, for display.reduce_motion (it brightens and dims)
+    "pace": frozenset(),  # caption of the row of patterns
+    "length": frozenset(),  # caption of the row of lengths
+    "minutes": frozenset({"minutes"}),  # one length, such as "3 min"
+    "open_ended": frozenset(),  # no set length
+    "start": frozenset(),
+    "inhale": frozenset(),  # the phase words, large
+    "hold": frozenset(),
+    "exhale": frozenset(),
+    "rest": frozenset(),
+    "inhale_hint": frozenset(),  # a few gentle words under each phase word
+    "hold_hint": frozenset(),
+    "exhale_hint": frozenset(),
+    "rest_hint": frozenset(),
+    "stop": frozenset(),
+    "dizzy": frozenset(),  # the "I feel dizzy" button
+    "safe": frozenset(),  # after "I feel dizzy"
+    "safe_more": frozenset(),
+    "better": frozenset(),  # back to choosing, after "I feel dizzy"
+    "finished": frozenset(),  # the exercise came to its end
+    "finished_more": frozenset(),
+    "again": frozenset(),  # the same exercise once more
+})
+"""Every `[breathe]` text: the breathing exercise. Sentences end with their own full stop."""
+
 _IDLE_KEYS = ("title", "message")
-_TOP_KEYS = ("language", "name", "idle", "ui", "call", "reasons", "stages")
+_TOP_KEYS = ("language", "name", "idle", "ui", "call", "breathe", "patterns", "reasons", "stages")
 _LANGUAGE_ID = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _BOM = b"\xef\xbb\xbf"
 
@@ -124,6 +155,8 @@ class Content:
     ui: Mapping[str, str]
     stages: Mapping[str, StageText]  # in the order of kiosk.session.STAGES
     call: Mapping[str, str]
+    breathe: Mapping[str, str]
+    patterns: Mapping[str, str]  # breathing pattern name -> how this language says it
     reasons: Mapping[str, str]  # configured reason -> how this language says it
 
     def text(self, key: str, **values: object) -> str:
@@ -144,6 +177,18 @@ class Content:
         except KeyError:
             raise KeyError(f"no call text {key!r} (one of: {', '.join(self.call)})") from None
         return sentence.format(**values)
+
+    def breathe_text(self, key: str, **values: object) -> str:
+        """The `[breathe]` text `key`, its `{placeholders}` filled from `values`."""
+        try:
+            text = self.breathe[key]
+        except KeyError:
+            raise KeyError(f"no breathe text {key!r} (one of: {', '.join(self.breathe)})") from None
+        return text.format(**values)
+
+    def pattern(self, name: str) -> str:
+        """A breathing pattern's name in this language (a clinic's own as configured)."""
+        return self.patterns.get(name, name)
 
     def reason(self, configured: str) -> str:
         """A configured call reason in this language (as configured when not translated)."""
@@ -364,10 +409,13 @@ class _Checker:
             elif name == "call":
                 for key, item in self.table(value, path, tuple(CALL_KEYS), "call text").items():
                     keep(path + (key,), self.text(item, path + (key,), CALL_KEYS[key]))
-            elif name == "reasons":
-                reasons = self.table(value, path, list(value) if isinstance(value, dict) else [],
-                                     "reason")
-                for key, item in reasons.items():
+            elif name == "breathe":
+                for key, item in self.table(value, path, tuple(BREATHE_KEYS), "breathe text").items():
+                    keep(path + (key,), self.text(item, path + (key,), BREATHE_KEYS[key]))
+            elif name in ("reasons", "patterns"):  # keyed by the configured names
+                named = self.table(value, path, list(value) if isinstance(value, dict) else [],
+                                   name[:-1])
+                for key, item in named.items():
                     keep(path + (key,), self.text(item, path + (key,), frozenset()))
             elif name == "stages":
                 for stage, table in self.table(value, path, STAGES, "stage").items():
@@ -390,6 +438,8 @@ def _required_paths() -> list[KeyPath]:
     paths += [("idle", key) for key in _IDLE_KEYS]
     paths += [("ui", key) for key in UI_KEYS]
     paths += [("call", key) for key in CALL_KEYS]
+    paths += [("breathe", key) for key in BREATHE_KEYS]
+    paths += [("patterns", name) for name in BUILTIN]
     paths += [("stages", stage, key) for stage in STAGES for key in STAGE_FIELDS]
     return paths
 
@@ -408,6 +458,9 @@ def _build(texts: dict[KeyPath, str], language: str) -> Content:
         ui=MappingProxyType({key: texts[("ui", key)] for key in UI_KEYS}),
         stages=MappingProxyType(stages),
         call=MappingProxyType({key: texts[("call", key)] for key in CALL_KEYS}),
+        breathe=MappingProxyType({key: texts[("breathe", key)] for key in BREATHE_KEYS}),
+        patterns=MappingProxyType(
+            {str(path[1]): text for path, text in texts.items() if path[0] == "patterns"}),
         reasons=MappingProxyType(
             {str(path[1]): text for path, text in texts.items() if path[0] == "reasons"}),
     )

@@ -155,6 +155,22 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
         QScrollArea#musicTiles QScrollBar::add-line:vertical,
         QScrollArea#musicTiles QScrollBar::sub-line:vertical {{ height: 0; border: none; }}
 
+        QLabel#caption {{ color: {p.muted}; font-size: {px(28)}px; }}
+        QPushButton#breathChoice {{ font-size: {px(28)}px; padding: 8px 12px; }}
+        QPushButton#breathChoice:checked {{
+            background-color: {p.surface_pressed};
+            border: 4px solid {p.accent};
+            color: {p.accent};
+        }}
+        QLabel#phaseWord {{ color: {p.accent}; font-size: {px(72)}px; font-weight: 600; }}
+        QLabel#phaseHint {{ color: {p.muted}; font-size: {px(LEAD_PX)}px; }}
+        QWidget#pacer {{
+            qproperty-fillColor: {p.accent};
+            qproperty-backColor: {p.background};
+            qproperty-ringColor: {p.surface_pressed};
+        }}
+        QWidget#breathProgress {{ qproperty-fillColor: {p.faint}; qproperty-emptyColor: {p.surface}; }}
+
         QLabel#staffTitle {{ color: {p.accent}; font-size: {px(40)}px; font-weight: 600; }}
         QLabel#staffStatus {{ font-size: {px(30)}px; }}
         QLabel#staffCall {{ color: {p.accent}; font-size: {px(30)}px; font-weight: 600; }}

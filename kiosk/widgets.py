@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import Property, QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -22,6 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 TOUCH_PX = 120
+
+
+def colour_property(attribute: str) -> Property:
+    """A QColor Qt property kept in `attribute` that repaints its widget when set.
+
+    For painted widgets that take their colours from the stylesheet
+    (`qproperty-<name>: #rrggbb`), so that each theme lives in one place.
+    """
+
+    def get(widget: QWidget) -> QColor:
+        return QColor(getattr(widget, attribute))
+
+    def set_(widget: QWidget, colour: QColor) -> None:
+        setattr(widget, attribute, QColor(colour))
+        widget.update()
+
+    return Property(QColor, get, set_)
 
 
 class BigButton(QPushButton):
@@ -257,7 +274,7 @@ class CallKeyFilter(QObject):
         super().__init__(parent)
         self.keys = frozenset(key_code(name) for name in key_names)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return False
         assert isinstance(event, QKeyEvent)

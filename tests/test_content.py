@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.breathing import BUILTIN
 from kiosk.content import (
+    BREATHE_KEYS,
     CALL_KEYS,
     CONTENT_DIR,
     STAGE_FIELDS,
@@ -64,6 +66,8 @@ def all_texts(content: Content) -> dict[str, str]:
     texts = {"name": content.name, "idle.title": content.idle_title,
              "idle.message": content.idle_message}
     texts.update({f"ui.{key}": value for key, value in content.ui.items()})
+    texts.update({f"breathe.{key}": value for key, value in content.breathe.items()})
+    texts.update({f"patterns.{key}": value for key, value in content.patterns.items()})
     for stage, stage_text in content.stages.items():
         for field in STAGE_FIELDS:
             texts[f"stages.{stage}.{field}"] = getattr(stage_text, field)
@@ -349,7 +353,8 @@ def test_a_partial_override_cannot_fill_a_gap_in_our_file(tmp_path: Path) -> Non
         load_content("en", override=override, directory=tmp_path)
     missing = [p for p in caught.value.problems if ": missing (" in p]
     assert len(missing) == len(caught.value.problems)
-    assert len(missing) == 2 + len(UI_KEYS) + len(CALL_KEYS) + len(STAGES) * len(STAGE_FIELDS)
+    assert len(missing) == (2 + len(UI_KEYS) + len(CALL_KEYS) + len(BREATHE_KEYS) + len(BUILTIN)
+                            + len(STAGES) * len(STAGE_FIELDS))
     assert any(": idle.title: missing" in p for p in missing)
 
 
@@ -423,3 +428,50 @@ def test_call_placeholders_are_checked(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         load_content("en", override=override)
     assert "missing placeholder {reason}" in caught.value.problems[0]
+
+
+#: The [breathe] texts that are whole sentences; the others are labels.
+BREATHE_SENTENCES = ("lead", "lead_still", "safe", "safe_more", "finished", "finished_more")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_breathing_texts_are_complete_short_and_punctuated(language: str) -> None:
+    content = load_content(language)
+    assert set(content.breathe) == set(BREATHE_KEYS)
+    assert set(BUILTIN) <= set(content.patterns)
+    for key, text in content.breathe.items():
+        if key in BREATHE_SENTENCES:
+            assert text.endswith("."), key
+            assert all(len(words(s)) <= MAX_SENTENCE_WORDS for s in sentences(text)), key
+        else:
+            assert not text.endswith("."), key
+            assert len(words(text)) <= 5, key
+        assert "!" not in text and "¡" not in text, key
+    for name in BUILTIN:
+        assert len(content.pattern(name)) <= 16, name  # fits a tile of four in a row
+    assert content.breathe_text("minutes", minutes=5) == "5 min"
+
+
+def test_i_feel_dizzy_is_answered_with_calm_words(en: Content) -> None:
+    assert en.breathe["dizzy"] == "I feel dizzy"
+    assert en.breathe["safe"] == "Breathe normally. You are safe."
+    assert "nurse" in en.breathe["safe_more"]
+    assert [en.breathe[k] for k in ("inhale", "hold", "exhale")] == ["Breathe in", "Hold", "Breathe out"]
+
+
+def test_a_clinic_may_name_its_own_breathing_pattern(tmp_path: Path) -> None:
+    override = write(tmp_path, '[patterns]\n"Slow four" = "Cuatro lentos"\nbox = "Caja"\n')
+    spanish = load_content("es", override=override)
+    assert spanish.pattern("Slow four") == "Cuatro lentos"
+    assert spanish.pattern("box") == "Caja"
+    assert spanish.pattern("resonant") == "Lento y parejo"
+    assert load_content("es").pattern("Slow four") == "Slow four"
+
+
+def test_a_breathing_text_needs_its_placeholder(tmp_path: Path) -> None:
+    override = write(tmp_path, '[breathe]\nminutes = "three minutes"\nstrat = "Go"\n')
+    with pytest.raises(ContentError) as caught:
+        load_content("en", override=override)
+    assert [p.split(": ", 2)[1] for p in caught.value.problems] == ["breathe.minutes", "breathe.strat"]
+    assert "missing placeholder {minutes}" in caught.value.problems[0]
+    assert "did you mean 'start'?" in caught.value.problems[1]

@@ -29,6 +29,7 @@ import os
 import shutil
 import tempfile
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
@@ -61,6 +62,17 @@ def remove_stale_folders(parent: Path) -> None:
             pass  # alive under another user, or not ours to judge
 
 
+def sound_folder(owner: object) -> tuple[Path, Callable[[], object]]:
+    """A new private folder for this process's sound files, and what removes it.
+
+    The folder goes when `owner` is collected, or when the returned finalizer is
+    called. Folders left by kiosk processes that no longer exist are removed first.
+    """
+    remove_stale_folders(Path(tempfile.gettempdir()))
+    folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+    return Path(folder), weakref.finalize(owner, shutil.rmtree, folder, ignore_errors=True)
+
+
 class Chime(QObject):
     """Plays the call chime once per `play()` on the default audio output."""
 
@@ -69,10 +81,7 @@ class Chime(QObject):
 
     def __init__(self, volume: float, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        remove_stale_folders(Path(tempfile.gettempdir()))
-        folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
-        self._folder = Path(folder)
-        self._remove_folder = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        self._folder, self._remove_folder = sound_folder(self)
         samples = chime_samples()
         wav = write_wav(self._folder / "chime.wav", samples)
         self._source = QUrl.fromLocalFile(str(wav))

@@ -78,6 +78,26 @@ def chime_samples(sample_rate: int = SAMPLE_RATE) -> list[float]:
     return _scaled(samples, CHIME_PEAK)
 
 
+CUE_FREQUENCIES: dict[str, float] = {
+    "inhale": 392.0,  # G4: the breath in
+    "hold": 349.23,  # F4
+    "exhale": 293.66,  # D4: lower, for the breath out
+    "rest": 329.63,  # E4
+}
+"""The breathing cue for the start of each kind of phase, in Hz: low and round."""
+
+CUE_PEAK = 0.35
+"""Loudest sample of a breathing cue: well below the chime, to be heard, never to startle."""
+_CUE_SECONDS = 1.2
+_CUE_ATTACK = 0.08  # a slow swell: a cue that begins softly cannot make anyone jump
+
+
+def cue_samples(kind: str, sample_rate: int = SAMPLE_RATE) -> list[float]:
+    """The soft tone that marks the start of a breathing phase of `kind` (see CUE_FREQUENCIES)."""
+    return tone(CUE_FREQUENCIES[kind], _CUE_SECONDS, peak=CUE_PEAK, attack=_CUE_ATTACK,
+                sample_rate=sample_rate)
+
+
 def write_wav(path: Path, samples: Sequence[float], sample_rate: int = SAMPLE_RATE) -> Path:
     """Write `samples` (clipped to [-1, 1]) as a 16-bit mono PCM WAV file; return `path`."""
     pcm = array("h", (round(max(-1.0, min(1.0, s)) * 32767) for s in samples))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Property, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.content import Content
 from kiosk.screens.base import Screen
-from kiosk.widgets import TOUCH_PX, BigButton
+from kiosk.widgets import TOUCH_PX, BigButton, colour_property
 
 STATES = ("stopped", "playing", "paused")
 COLUMNS = 3  # tiles in a row
@@ -120,22 +120,8 @@ class VolumeLevel(QWidget):
     def _update_description(self) -> None:
         self.setAccessibleDescription(f"{self.filled()} of {LEVEL_BARS}")
 
-    def _fill_color(self) -> QColor:
-        return self._fill
-
-    def _set_fill_color(self, color: QColor) -> None:
-        self._fill = QColor(color)
-        self.update()
-
-    def _empty_color(self) -> QColor:
-        return self._empty
-
-    def _set_empty_color(self, color: QColor) -> None:
-        self._empty = QColor(color)
-        self.update()
-
-    fillColor = Property(QColor, _fill_color, _set_fill_color)  # Qt property names, for the stylesheet
-    emptyColor = Property(QColor, _empty_color, _set_empty_color)
+    fillColor = colour_property("_fill")  # Qt property names, for the stylesheet
+    emptyColor = colour_property("_empty")
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
