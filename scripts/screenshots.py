@@ -57,18 +57,24 @@ def unlock(window: KioskWindow) -> None:
     window.staff_screen.pin_pad.keys["OK"].click()
 
 
+def infusion_window(config: kiosk_config.Config, clock: FakeClock) -> KioskWindow:
+    """The kiosk shown at 1280×800, a visit open at the infusion, staff mode closed."""
+    window = create_window(config, clock=clock)
+    window.resize(1280, 800)
+    window.show()
+    unlock(window)
+    window.staff_screen.start_button.click()
+    window.staff_screen.next_button.click()
+    window.staff_screen.next_button.click()
+    window.staff_screen.close_button.click()
+    return window
+
+
 def call_screens(app: QApplication, pin_hash: str) -> None:
     """Each state of a call, as the patient and the staff see it."""
     with tempfile.TemporaryDirectory() as tmp:
         clock = FakeClock()
-        window = create_window(make_config(Path(tmp), pin_hash), clock=clock)
-        window.resize(1280, 800)
-        window.show()
-        unlock(window)
-        window.staff_screen.start_button.click()
-        window.staff_screen.next_button.click()
-        window.staff_screen.next_button.click()
-        window.staff_screen.close_button.click()
+        window = infusion_window(make_config(Path(tmp), pin_hash), clock)
         clock.advance(12 * 60)
         window.call_button.click()
         grab(app, window, "call-1-recorded")
@@ -135,6 +141,32 @@ def music_screens(app: QApplication, pin_hash: str) -> None:
             window.events.close()
 
 
+def breathe_screens(app: QApplication, pin_hash: str) -> None:
+    """The Breathe screen: choosing, the ends of an in-breath and an out-breath, with and
+    without motion, and the calm words after "I feel dizzy"."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = make_config(Path(tmp), pin_hash)
+        for still in (False, True):
+            clock = FakeClock()
+            cfg = replace(base, display=replace(base.display, reduce_motion=still))
+            window = infusion_window(cfg, clock)
+            window.breathe_button.click()
+            screen = window.breathe_screen
+            suffix = "-still" if still else ""
+            if not still:
+                grab(app, window, "breathe-1-choose")
+            screen.start_button.click()
+            for seconds, name in ((22.0 + 5.45, "2-end-of-in-breath"), (5.5, "3-end-of-out-breath")):
+                clock.advance(seconds)  # resonant: 5.5 s in, 5.5 s out; two breaths behind
+                screen.frame_timer.timeout.emit()
+                grab(app, window, f"breathe-{name}{suffix}")
+            if not still:
+                screen.dizzy_button.click()
+                grab(app, window, "breathe-4-dizzy")
+            window.shutdown()
+            window.events.close()
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -188,6 +220,7 @@ def main() -> int:
         window.events.close()
     call_screens(app, pin_hash)
     music_screens(app, pin_hash)
+    breathe_screens(app, pin_hash)
     print(f"screenshots written to {OUT}")
     return 0
 

@@ -9,10 +9,17 @@ import pytest
 from kiosk import config as kiosk_config
 from kiosk.breathing import (
     BUILTIN,
+    CHOOSING,
+    DIZZY,
     EXHALE,
+    FINISHED,
     HOLD,
     INHALE,
+    PAUSED,
     REST,
+    RESUME_SECONDS,
+    RUNNING,
+    Guide,
     Pattern,
     Phase,
     all_patterns,
@@ -123,3 +130,148 @@ def test_a_pattern_without_a_breath_in_or_out_or_with_an_empty_phase_is_refused(
         Pattern("x", (Phase(INHALE, 4.0), Phase(EXHALE, 0.0)))
     with pytest.raises(ValueError, match="not positive"):
         pattern("x", 4.0, -1.0)
+
+
+# -- one kiosk's exercise (Guide) -------------------------------------------------------
+
+
+class Ticker:
+    """A monotonic clock moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 500.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Ticker:
+    return Ticker()
+
+
+@pytest.fixture
+def log() -> list[tuple[str, dict[str, object]]]:
+    return []
+
+
+@pytest.fixture
+def guide(clock: Ticker, log: list[tuple[str, dict[str, object]]]) -> Guide:
+    return Guide(BUILTIN, "resonant", 3, lambda type, data: log.append((type, data)), clock)
+
+
+def test_the_guide_starts_the_default_and_logs_only_the_pattern_and_minutes(
+        guide: Guide, clock: Ticker, log: list[tuple[str, dict[str, object]]]) -> None:
+    states: list[str] = []
+    guide.subscribe(states.append)
+    assert guide.state == CHOOSING and guide.moment() is None and not guide.active
+    guide.start()
+    assert guide.state == RUNNING and guide.active
+    assert log == [("breathing.started", {"pattern": "resonant", "minutes": 3})]
+    clock.now += 30.0
+    now = guide.moment()
+    assert now is not None and now.breath == 2 and now.kind == EXHALE  # 22 s + 8 s: breathing out
+    guide.stop()
+    assert log[-1] == ("breathing.finished",
+                       {"pattern": "resonant", "minutes": 3, "minutes_done": 0.5, "reason": "stopped"})
+    assert states == [RUNNING, CHOOSING]
+
+
+def test_the_guide_finishes_after_whole_breaths_and_says_so_once(
+        guide: Guide, clock: Ticker, log: list[tuple[str, dict[str, object]]]) -> None:
+    guide.choose(minutes=1)
+    guide.start()
+    clock.now += 65.9
+    assert guide.moment() is not None and guide.state == RUNNING
+    clock.now += 30.0  # a late frame: the end is still exactly six breaths
+    assert guide.moment() is None or guide.state == FINISHED
+    assert guide.state == FINISHED and guide.elapsed() == 66.0
+    assert log[-1] == ("breathing.finished",
+                       {"pattern": "resonant", "minutes": 1, "minutes_done": 1.1, "reason": "completed"})
+    assert guide.moment() is None
+    assert [t for t, _ in log] == ["breathing.started", "breathing.finished"]
+
+
+def test_i_feel_dizzy_stops_at_once_and_logs_nothing_about_the_body(
+        guide: Guide, clock: Ticker, log: list[tuple[str, dict[str, object]]]) -> None:
+    guide.start()
+    clock.now += 12.0
+    guide.dizzy()
+    assert guide.state == DIZZY and guide.moment() is None and not guide.active
+    assert log[-1][1]["reason"] == "stopped"
+    assert "dizz" not in repr(log)
+    guide.dismiss()
+    assert guide.state == CHOOSING
+
+
+def test_leaving_pauses_and_coming_back_soon_carries_on_from_the_start_of_the_breath(
+        guide: Guide, clock: Ticker, log: list[tuple[str, dict[str, object]]]) -> None:
+    guide.choose("box")  # 4 in, 4 hold, 4 out, 4 rest
+    guide.start()
+    clock.now += 22.0  # breath 1, in the hold
+    guide.leave()
+    assert guide.state == PAUSED and log[-1][1]["reason"] == "left"
+    assert log[-1][1]["minutes_done"] == 0.4
+    clock.now += RESUME_SECONDS
+    guide.come_back()
+    assert guide.state == RUNNING
+    assert log[-1] == ("breathing.started", {"pattern": "box", "minutes": 3, "resumed": True})
+    now = guide.moment()
+    assert now is not None and now.kind == INHALE and now.breath == 1 and now.progress == 0.0
+
+
+def test_coming_back_after_a_long_while_means_choosing_afresh(
+        guide: Guide, clock: Ticker, log: list[tuple[str, dict[str, object]]]) -> None:
+    guide.start()
+    guide.leave()
+    clock.now += RESUME_SECONDS + 1
+    guide.come_back()
+    assert guide.state == CHOOSING and len(log) == 2  # started, finished (left): nothing more
+    guide.start()
+    guide.dizzy()
+    guide.leave()
+    clock.now += 10
+    guide.come_back()
+    assert guide.state == DIZZY  # the calm words are still there a moment later
+    guide.leave()
+    clock.now += RESUME_SECONDS + 1
+    guide.come_back()
+    assert guide.state == CHOOSING
+
+
+def test_the_end_of_the_visit_stops_the_exercise_and_forgets_the_choice(
+        guide: Guide, clock: Ticker, log: list[tuple[str, dict[str, object]]]) -> None:
+    guide.choose("extended_exhale", 5)
+    guide.start()
+    clock.now += 60
+    guide.end("visit_end")
+    assert log[-1] == ("breathing.finished", {"pattern": "extended_exhale", "minutes": 5,
+                                              "minutes_done": 1.0, "reason": "visit_end"})
+    assert guide.state == CHOOSING
+    assert (guide.pattern.name, guide.minutes) == ("resonant", 3)
+    guide.end("visit_end")  # nothing running: nothing logged
+    assert len(log) == 2
+
+
+def test_the_guide_refuses_what_it_does_not_know(guide: Guide) -> None:
+    with pytest.raises(ValueError, match="unknown pattern"):
+        guide.choose("boxx")
+    with pytest.raises(ValueError, match="minutes"):
+        guide.choose(minutes=2)
+    with pytest.raises(ValueError, match="default pattern"):
+        Guide(BUILTIN, "nope", 3, lambda t, d: None, time_source)
+
+
+def time_source() -> float:
+    return 0.0
+
+
+def test_an_open_ended_exercise_goes_on_for_an_hour_without_drift(guide: Guide, clock: Ticker) -> None:
+    guide.choose("4-7-8", 0)
+    guide.start()
+    for _ in range(3600 * 4):  # a frame every quarter second for an hour
+        clock.now += 0.25
+        assert guide.moment() is not None
+    now = guide.moment()
+    assert now is not None and guide.state == RUNNING
+    assert now.breath == 3600 // 19 and now.kind == moment(BUILTIN["4-7-8"], 3600.0).kind

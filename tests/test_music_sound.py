@@ -1,4 +1,5 @@
-"""Real music into a PulseAudio null sink: fade-in, crossfade, pause, the cap, ducking under the chime.
+"""Real music into a PulseAudio null sink: fade-in, crossfade, pause, the cap, ducking under the
+chime and under the breathing cue.
 
 The player runs in a child process (`tests/helpers/music_child.py`) against the
 private PulseAudio of the `pulse_sink` fixture; the parent records the sink's
@@ -23,6 +24,7 @@ import pytest
 
 from kiosk.events import read_events
 from kiosk.media.mixer import DUCK_GAIN
+from kiosk.media.tones import CUE_FREQUENCIES
 from tests.audio import first_above, goertzel, rms
 from tests.musicfiles import steady_tone
 from tests.realsound import RATE, Recorder
@@ -41,14 +43,15 @@ def qt_linear(level: float) -> float:
 
 
 def play(env: dict[str, str], tmp_path: Path, mode: str, tones: list[tuple[float, float]],
-         steps: list[list[Any]], **music: float) -> tuple[list[float], dict[str, Any]]:
+         steps: list[list[Any]], spec_extra: dict[str, Any] | None = None,
+         **music: float) -> tuple[list[float], dict[str, Any]]:
     """Run the child on `tones` ((Hz, seconds) each, in order); return the recording and its times."""
     folder = tmp_path / "music"
     folder.mkdir()
     for n, (frequency, seconds) in enumerate(tones, start=1):
         steady_tone(folder / f"{n:02d}-tone.wav", frequency, seconds, AMPLITUDE)
     spec = {"music": {**MUSIC, **music}, "folder": str(folder), "steps": steps,
-            "log_dir": str(tmp_path / "events")}
+            "log_dir": str(tmp_path / "events"), **(spec_extra or {})}
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(json.dumps(spec))
     child_env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
@@ -158,6 +161,34 @@ def test_the_call_chime_ducks_the_music_and_it_comes_back(pulse_sink: dict[str, 
     assert back == pytest.approx(steady, rel=0.1)
     rising = [take.tone(music_hz, off + i * 0.1, off + (i + 1) * 0.1) for i in range(22)]
     assert max(b - a for a, b in itertools.pairwise(rising)) < 0.2 * steady  # smoothly
+
+
+def test_the_breathing_cue_sounds_at_each_phase_and_the_music_makes_room(
+        pulse_sink: dict[str, str], tmp_path: Path) -> None:
+    music_hz = 220.0
+    samples, times = play(pulse_sink, tmp_path, "window", [(music_hz, 30.0)],
+                          [["play"], ["wait", 2.5], ["breathe"], ["wait", 12.0], ["stop_breathing"],
+                           ["wait", 4.0]],
+                          fade_in_seconds=0.5, fade_out_seconds=1.0, crossfade_seconds=2.0,
+                          spec_extra={"breathing": {"cue_tone": True}})
+    take = Take(samples)
+    inhale, exhale = step_time(times, "phase_inhale"), step_time(times, "phase_exhale")
+    stop = step_time(times, "stop_breathing")
+    assert exhale - inhale == pytest.approx(5.5, abs=0.1)  # resonant: 5.5 s in
+    in_hz, out_hz = CUE_FREQUENCIES["inhale"], CUE_FREQUENCIES["exhale"]
+    quiet_in, cue_in = take.tone(in_hz, 1.0, 2.0), take.tone(in_hz, inhale, inhale + 1.0)
+    quiet_out, cue_out = take.tone(out_hz, inhale + 2.0, inhale + 3.0), take.tone(out_hz, exhale, exhale + 1.0)
+    steady = take.tone(music_hz, 1.5, 2.4)
+    ducked = take.tone(music_hz, inhale + 1.5, exhale)
+    back = take.tone(music_hz, stop + 2.5, stop + 3.5)
+    print(f"cue: in-breath {cue_in:.4f} (before {quiet_in:.6f}), out-breath {cue_out:.4f} "
+          f"(before {quiet_out:.6f}); music {steady:.4f}, {ducked:.4f} during the exercise "
+          f"({ducked / steady:.0%}), {back:.4f} after")
+    assert cue_in > 10 * quiet_in and cue_out > 10 * quiet_out
+    assert ducked == pytest.approx(steady * DUCK_GAIN, rel=0.3)
+    assert back == pytest.approx(steady, rel=0.1)
+    first = take.part(inhale, inhale + 0.02)  # the cue swells in: no click as it starts
+    assert max(map(abs, first)) < 2 * max(map(abs, take.part(inhale - 0.5, inhale - 0.1)))
 
 
 def test_the_default_config_plays_the_kiosks_own_music(pulse_sink: dict[str, str], tmp_path: Path) -> None:

@@ -105,3 +105,20 @@ def test_write_wav_clips_and_scales(tmp_path: Path) -> None:
     wav = read_wav(path)
     assert (wav.rate, wav.frames) == (8000, 5)
     assert [round(s * 32767) for s in wav.samples] == [0, 16384, -16384, 32767, -32767]
+
+
+@pytest.mark.parametrize("kind", sorted(tones.CUE_FREQUENCIES))
+def test_each_breathing_cue_is_soft_slow_to_swell_and_click_free(kind: str) -> None:
+    samples = tones.cue_samples(kind)
+    assert samples[0] == samples[-1] == 0.0
+    assert max(map(abs, samples)) == pytest.approx(tones.CUE_PEAK)
+    assert tones.CUE_PEAK <= 0.6 * tones.CHIME_PEAK  # well below the call chime
+    # a slow swell: after 20 ms it is still under a third of its peak
+    assert max(map(abs, samples[: tones.SAMPLE_RATE // 50])) < tones.CUE_PEAK / 3
+    rate = tones.SAMPLE_RATE
+    assert goertzel(samples, tones.CUE_FREQUENCIES[kind], rate) > 10 * goertzel(samples, 500.0, rate)
+
+
+def test_the_in_breath_cue_is_higher_than_the_out_breath_cue() -> None:
+    assert tones.CUE_FREQUENCIES["inhale"] > tones.CUE_FREQUENCIES["exhale"]
+    assert all(200 <= f <= 500 for f in tones.CUE_FREQUENCIES.values())  # low and round

@@ -6,7 +6,10 @@
 
 Run as a script (offscreen), never imported by pytest. SPEC holds the tracks,
 the music settings and the steps: ["play"], ["wait", seconds], ["pause"],
-["resume"], ["louder", times], ["call"] (window only). When the steps are done
+["resume"], ["louder", times], ["call"], ["breathe"] (start the default breathing
+exercise), ["stop_breathing"] (window only). SPEC may also hold `breathing`
+settings (such as {"cue_tone": true}); each phase the exercise starts is marked
+as a step `phase_<kind>`. When the steps are done
 it prints one JSON line: when each step ran, in seconds after the first, and
 for a call when the chime began and ended to sound.
 """
@@ -59,6 +62,8 @@ def main() -> int:
         if mode == "window":  # the test's tracks and settings, not the kiosk's own music
             config = replace(config, music=replace(
                 base.music, bundled=False, **music, playlists=(Playlist(name="Test", path=folder),)))
+        if "breathing" in spec:
+            config = replace(config, breathing=replace(base.breathing, **spec["breathing"]))
         window = create_window(config)
         window.resize(1280, 800)
         window.session.start(45, "en")
@@ -66,6 +71,7 @@ def main() -> int:
         chime = window.call_paths.chime
         assert chime is not None
         chime.sounding_changed.connect(lambda on: mark("chime_on" if on else "chime_off"))
+        window.breathe_screen.phase_started.connect(lambda kind: mark(f"phase_{kind}"))
     times["available"] = player.available
 
     def run(steps: list[list[Any]]) -> None:
@@ -93,6 +99,13 @@ def main() -> int:
         elif step[0] == "call":
             assert window is not None
             window.call_button.click()
+        elif step[0] == "breathe":
+            assert window is not None
+            window.breathe_button.click()
+            window.breathe_screen.start_button.click()
+        elif step[0] == "stop_breathing":
+            assert window is not None
+            window.breathe_screen.stop_button.click()
         run(rest)
 
     QTimer.singleShot(0, lambda: run(spec["steps"]))
