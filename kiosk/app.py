@@ -516,6 +516,7 @@ class KioskWindow(QWidget):
         """Allow the window to close and stop listening to the application (idempotent)."""
         if self._exiting:
             return
+        self.breathing.end("kiosk_stopped")  # before kiosk.stopped: every exercise has its end
         self._exiting = True
         app = QApplication.instance()
         if app is not None:

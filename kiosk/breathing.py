@@ -199,7 +199,9 @@ class Guide:
     The log gets `breathing.started` {pattern, minutes} (with `resumed` on coming
     back) and `breathing.finished` {pattern, minutes, minutes_done, reason}, the
     reason being `completed`, `stopped` (Stop or "I feel dizzy": nothing about the
-    patient's body is written), `left` (another screen) or `visit_end`.
+    patient's body is written), `left` (another screen), `visit_end` or
+    `kiosk_stopped`. `minutes_done` counts the whole exercise so far, before and
+    after any pause.
     """
 
     def __init__(
