@@ -72,12 +72,12 @@ class Usage:
     cpu_percent: float  # of one core
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def _peak_rss_mb(pid: int) -> float:
+def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -95,10 +95,10 @@ def _measure(code: str, args: list[str], env: dict[str, str]) -> Usage:
         if line != "PLAYING":
             raise RuntimeError(f"the music did not start ({line or 'no answer'})")
         time.sleep(SETTLE_SECONDS)  # another process: the parent only waits for time to pass
-        cpu0, t0 = _cpu_seconds(proc.pid), time.monotonic()
+        cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
         time.sleep(SPAN_SECONDS)
-        cpu1, t1 = _cpu_seconds(proc.pid), time.monotonic()
-        return Usage(_peak_rss_mb(proc.pid), 100.0 * (cpu1 - cpu0) / (t1 - t0))
+        cpu1, t1 = cpu_seconds(proc.pid), time.monotonic()
+        return Usage(peak_rss_mb(proc.pid), 100.0 * (cpu1 - cpu0) / (t1 - t0))
     finally:
         proc.kill()
         proc.wait()

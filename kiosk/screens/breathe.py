@@ -83,7 +83,7 @@ class Pacer(QWidget):
     SHADES = 96  # with reduce motion: the visible steps between dim and bright
     SOFT = 0.62  # the disc at its brightest, as a share of the fill colour over the background
     DIM = 0.3  # with reduce motion: the faintest shade, as a share of SOFT
-    MIN_STEP_PX = 0.2  # a smaller move of the edge is not worth a frame
+    MIN_STEP_PX = 0.05  # a smaller move of the edge is not worth a frame
 
     def __init__(self, still: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
