@@ -339,6 +339,8 @@ class BreatheScreen(Screen):
         self.pacer = Pacer(self.reduce_motion, page)
         self.phase_word = self._label("phaseWord", page)
         self.phase_hint = self._label("phaseHint", page)
+        self.phase_word.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+        self.phase_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.progress = ProgressLine(page)
         self.dizzy_button = BigButton("I feel dizzy", page, accessible_name="I feel dizzy")
         self.stop_button = BigButton("Stop", page, accessible_name="Stop breathing", role="secondary")
@@ -523,8 +525,6 @@ class BreatheScreen(Screen):
         for label in (self.phase_word, self.phase_hint):
             label.ensurePolished()
             label.setMinimumHeight(2 * label.fontMetrics().lineSpacing())
-            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
-                               if label is self.phase_word else Qt.AlignmentFlag.AlignTop)
 
     def _show_phase(self, now: Moment) -> None:
         text = self._content.breathe_text
