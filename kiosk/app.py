@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import __version__
-from kiosk.app_support import SignalWatcher, event_line, route_qt_messages
+from kiosk.app_support import SignalWatcher, event_line
 from kiosk.breathing import Guide, all_patterns
 from kiosk.call_paths import CallPaths
 from kiosk.clock import Clock, SystemClock
@@ -672,7 +672,6 @@ def install_crash_handler(window: KioskWindow) -> None:
 def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -> int:
     """Start the kiosk on `config` and run until Exit kiosk or a stop signal."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("infusion-kiosk")

@@ -1,40 +1,21 @@
-"""Small pieces the application needs around the window: signals, Qt messages, event lines."""
+"""Small pieces the application needs around the window: signals and event lines.
+
+Qt's own messages are left to Qt, which writes them to stderr (the journal, under
+systemd). A Python message handler would be called from QtMultimedia's threads,
+which then need the GIL; while the main thread holds it inside a blocking media
+call (QMediaPlayer.stop() waits for those threads), the kiosk would freeze.
+"""
 
 from __future__ import annotations
 
-import logging
 import signal
 import socket
 from collections.abc import Callable
 
-from PySide6.QtCore import (
-    QMessageLogContext,
-    QSocketNotifier,
-    QtMsgType,
-    QTimer,
-    qInstallMessageHandler,
-)
+from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.events import Event
-
-_LEVELS = {
-    QtMsgType.QtDebugMsg: logging.DEBUG,
-    QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING,
-    QtMsgType.QtCriticalMsg: logging.ERROR,
-    QtMsgType.QtFatalMsg: logging.CRITICAL,
-}
-
-
-def route_qt_messages() -> None:
-    """Send Qt's own warnings through Python logging: one path for diagnostics."""
-
-    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        category = context.category or "qt"
-        logging.getLogger(f"qt.{category}").log(_LEVELS.get(kind, logging.WARNING), message)
-
-    qInstallMessageHandler(handler)
 
 
 class SignalWatcher:

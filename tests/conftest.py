@@ -3,8 +3,8 @@
 Widget tests run offscreen unless a test asks for a real display, and in-process
 tests never find a sound server: PULSE_SERVER points at nothing, so QtMultimedia
 lists no audio output on every machine alike. Tests of real sound play in a child
-process against the private PulseAudio of the `pulse_sink` fixture. Qt's
-messages outside a test's own capture go to Python logging, as in the kiosk.
+process against the private PulseAudio of the `pulse_sink` fixture.
+Qt's messages are not captured (`--no-qt-log` in pyproject.toml): see there.
 """
 
 from __future__ import annotations
@@ -19,17 +19,8 @@ from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
-from kiosk.app_support import route_qt_messages  # noqa: E402
 from tests.realdisplay import xvfb  # noqa: E402
 from tests.realsound import pulse_null_sink  # noqa: E402
-
-# pytest-qt captures Qt's messages during each test and afterwards restores the
-# handler it found. Had it found none, it would restore "none" while a media
-# thread (FFmpeg decoding a track that is being stopped) may be logging a warning,
-# and PySide6 would call a null handler: a segfault in about one run in twelve
-# of tests/test_music_window.py. With the kiosk's own handler installed first (as
-# `kiosk run` does), there is always a handler to call.
-route_qt_messages()
 
 
 @pytest.fixture(scope="session")
