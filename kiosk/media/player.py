@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QtAudio
 
 from kiosk.media.mixer import DECKS, Mix
@@ -50,6 +50,17 @@ def to_linear(level: float) -> float:
     return QtAudio.convertVolume(
         level, QtAudio.VolumeScale.LogarithmicVolumeScale, QtAudio.VolumeScale.LinearVolumeScale
     )
+
+
+def call_without_gil(player: QMediaPlayer, slot: str) -> None:
+    """Call `player.<slot>()` now, with Python's GIL released while Qt works.
+
+    QMediaPlayer.stop() (and play/pause) wait for the FFmpeg threads, and a
+    renderer being torn down there may need the GIL to reach our Python-made
+    QAudioOutput. Called straight from Python, which keeps the GIL, the two wait
+    for each other for ever. PySide6 releases the GIL inside invokeMethod.
+    """
+    QMetaObject.invokeMethod(player, slot, Qt.ConnectionType.DirectConnection)
 
 
 def has_output() -> bool:
@@ -94,8 +105,8 @@ class Deck(QObject):
     def clear(self) -> None:
         self.generation += 1
         self.track, self.ready, self.when_silent = None, False, ""
-        self.player.stop()
-        self.player.setSource(QUrl())
+        call_without_gil(self.player, "stop")
+        self.player.setSource(QUrl())  # PySide6 lets go of the GIL for this one itself
 
     @property
     def duration_ms(self) -> int:
@@ -242,7 +253,7 @@ class AudioPlayer(QObject):
         live = self._decks[self._live]
         if live.track is not None and live.player.playbackState() != QMediaPlayer.PlaybackState.StoppedState:
             live.when_silent = ""
-            live.player.play()
+            call_without_gil(live.player, "play")
             self._fade(live, 1.0, self._fade_in)
         else:
             self._begin_next(self._fade_in)
@@ -353,7 +364,7 @@ class AudioPlayer(QObject):
         old = self._decks[self._live]
         self._live = deck.index
         deck.when_silent = ""
-        deck.player.play()
+        call_without_gil(deck.player, "play")
         self._fade(deck, 1.0, seconds)
         if old is not deck and old.track is not None:
             self._fade(old, 0.0, seconds, then="stop")
@@ -380,7 +391,7 @@ class AudioPlayer(QObject):
     def _silent(self, deck: Deck) -> None:
         action, deck.when_silent = deck.when_silent, ""
         if action == "pause":
-            deck.player.pause()
+            call_without_gil(deck.player, "pause")
         else:
             deck.clear()
             self.mix.silence(deck.index, self._clock())
