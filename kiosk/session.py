@@ -3,7 +3,9 @@
 A nurse starts a visit, moves it on stage by stage (or one step back after a
 mis-tap) and ends it. Every transition is written to the event log *before* the
 model changes, so the log is always the truth: after a crash, `restore()` reads
-it back and the kiosk shows the same stage with the same elapsed time.
+it back and the kiosk shows the same stage with the same elapsed time. The
+patient may switch the visit's language on the stage screen; that is recorded
+first too, so a restart keeps it.
 
 The model never ends the infusion on its own. It measures how long the infusion
 has run with the monotonic clock and offers an approximate time left; only a
@@ -15,7 +17,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -225,6 +227,26 @@ class SessionModel:
         self._clear()
         self._notify()
 
+    # -- the patient's choices --------------------------------------------------
+    def change_language(self, language: str) -> None:
+        """The patient switches the visit's language on the stage screen.
+
+        The same language again changes nothing and records nothing.
+        """
+        if not self.is_open:
+            raise SessionError("no visit is open")
+        if language not in self._languages:
+            raise SessionError(
+                f"language {language!r} is not offered here ({', '.join(self._languages)})"
+            )
+        if language == self._state.language:
+            return
+        self._log.append(
+            "session.language_changed", {"language": language}, session=self._state.session
+        )
+        self._state = replace(self._state, language=language)
+        self._notify()
+
     # -- after a restart --------------------------------------------------------
     def restore(self, events: Iterable[LoggedEvent]) -> None:
         """Rebuild the open visit (if any) from the event log, oldest event first.
@@ -261,6 +283,10 @@ class SessionModel:
                 stage = new
                 if event.data.get("direction") != "back" or new not in stage_started:
                     stage_started[new] = event.ts
+            elif event.type == "session.language_changed":
+                changed = event.data.get("language")
+                if isinstance(changed, str):
+                    language = changed
             elif event.type == "session.ended":
                 session, stage, stage_started = None, IDLE, {}
         if session is None:

@@ -26,6 +26,7 @@ CORE_MODULES = [
     "kiosk.content",
     "kiosk.security",
     "kiosk.session",
+    "kiosk.care",
     "kiosk.nurse_call",
     "kiosk.theme",
     "kiosk.media.tones",

@@ -208,7 +208,7 @@ def test_restore_of_an_ended_visit_is_idle(model: SessionModel, log: MemoryLog) 
     model.start(40, "en")
     model.advance()
     model.end()
-    fresh = SessionModel(log, model._clock)  # noqa: SLF001
+    fresh = SessionModel(log, model._clock)
     fresh.restore(log.events)
     assert fresh.state == VisitState()
 
@@ -250,3 +250,97 @@ def test_a_wall_clock_jump_does_not_change_elapsed_time(
     assert model.infusion_elapsed_minutes() == 10
     clock.set_wall(clock.now() + timedelta(days=1))
     assert model.infusion_elapsed_minutes() == 10
+
+
+def test_the_patient_changes_the_language(model: SessionModel, log: MemoryLog) -> None:
+    session = model.start(40, "en")
+    model.advance()
+    before = model.state
+    seen: list[VisitState] = []
+
+    def listener(state: VisitState) -> None:
+        # the event is in the log by the time anyone hears of the change
+        assert log.events[-1].type == "session.language_changed"
+        seen.append(state)
+
+    model.subscribe(listener)
+    model.change_language("es")
+    assert log.events[-1].type == "session.language_changed"
+    assert log.events[-1].session == session
+    assert log.events[-1].data == {"language": "es"}
+    assert model.state.language == "es"
+    assert model.state == VisitState(
+        session=before.session,
+        stage="iv_placement",
+        language="es",
+        planned_infusion_minutes=40,
+        started_at=before.started_at,
+        stage_started=before.stage_started,
+    )
+    assert [s.language for s in seen] == ["es"]
+
+
+def test_the_same_language_again_records_nothing(model: SessionModel, log: MemoryLog) -> None:
+    model.start(40, "es")
+    seen: list[VisitState] = []
+    model.subscribe(seen.append)
+    count = len(log.events)
+    model.change_language("es")
+    assert len(log.events) == count
+    assert seen == []
+    assert model.state.language == "es"
+
+
+def test_change_language_refuses_what_it_cannot_do(model: SessionModel, log: MemoryLog) -> None:
+    with pytest.raises(SessionError, match="no visit is open"):
+        model.change_language("es")
+    assert log.events == []
+    model.start(40, "en")
+    with pytest.raises(SessionError, match="'fr' is not offered here \\(en, es\\)"):
+        model.change_language("fr")
+    assert log.types() == ["session.started"]
+    assert model.state.language == "en"
+    model.end()
+    with pytest.raises(SessionError, match="no visit is open"):
+        model.change_language("es")
+
+
+def test_change_language_changes_nothing_when_the_log_cannot_record(
+    model: SessionModel, log: MemoryLog
+) -> None:
+    model.start(40, "en")
+    before = model.state
+    seen: list[VisitState] = []
+    model.subscribe(seen.append)
+    log.fail = True
+    with pytest.raises(OSError, match="disk full"):
+        model.change_language("es")
+    assert model.state == before
+    assert model.state.language == "en"
+    assert seen == []
+
+
+def test_restore_keeps_the_patients_language(log: MemoryLog, clock: FakeClock) -> None:
+    live = SessionModel(log, clock, languages=("en", "es"))
+    live.start(40, "en")
+    live.advance()
+    live.change_language("es")
+    live.advance()
+    restored = SessionModel(log, FakeClock(clock.now()), languages=("en", "es"))
+    restored.restore(log.events)
+    assert restored.state.language == "es"
+    assert restored.state == live.state
+
+
+def test_restore_takes_only_the_open_visits_language(log: MemoryLog, clock: FakeClock) -> None:
+    log.append("session.started", {"planned_infusion_minutes": 40, "language": "en"}, session="a")
+    log.append("session.language_changed", {"language": "es"}, session="a")
+    log.append("session.ended", {}, session="a")
+    log.append("session.started", {"planned_infusion_minutes": 40, "language": "en"}, session="b")
+    log.append("session.language_changed", {"language": "es"}, session="zzz")
+    log.append("session.language_changed", {"language": None}, session="b")
+    log.append("session.language_changed", {}, session="b")
+    model = SessionModel(log, clock, languages=("en", "es"))
+    model.restore(log.events)
+    assert model.state.session == "b"
+    assert model.state.language == "en"

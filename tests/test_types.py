@@ -22,6 +22,7 @@ CORE = [
     "kiosk/content.py",
     "kiosk/security.py",
     "kiosk/session.py",
+    "kiosk/care.py",
     "kiosk/nurse_call.py",
     "kiosk/control_client.py",
     "kiosk/media/tones.py",
