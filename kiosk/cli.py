@@ -131,19 +131,43 @@ def _load_config(paths: Sequence[Path] | None, err: TextIO) -> Config | None:
 
 
 def _check_config(files: Sequence[str], out: TextIO, err: TextIO) -> int:
-    """The gate before a roll-out: the files, and the music they name, read now."""
-    from kiosk import config
+    """The gate before a roll-out: the files, the music they name and the patient texts."""
+    from kiosk import config, content
 
     try:
         loaded = config.load(files, check_media=True)
     except config.ConfigError as error:
-        for problem in error.problems:
-            print(problem, file=err)
-        count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was changed.", file=err)
-        return EXIT_USAGE
-    print(config.summary(loaded), file=out)
+        return _report(err, [str(problem) for problem in error.problems])
+    # The config is valid: now every configured language's texts, with the clinic's own.
+    try:
+        _, problems = content.load_contents(loaded.kiosk.languages, loaded.kiosk.content_dir)
+    except content.ContentError as error:  # our own files: a broken installation
+        problems = list(error.problems)
+    if problems:
+        return _report(err, problems)
+    print(config.summary(loaded) + _texts_summary(loaded), file=out)
     return EXIT_OK
+
+
+def _report(err: TextIO, problems: Sequence[str]) -> int:
+    """check-config's answer to problems: one line each, then how many."""
+    for problem in problems:
+        print(problem, file=err)
+    count = len(problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found; nothing was changed.", file=err)
+    return EXIT_USAGE
+
+
+def _texts_summary(loaded: Config) -> str:
+    """The end of check-config's OK line: which of the clinic's own text files are used."""
+    folder = loaded.kiosk.content_dir
+    if folder is None:
+        return ""
+    names = [f"{language}.toml" for language in loaded.kiosk.languages]
+    used = [name for name in names if (folder / name).exists()]
+    if used:
+        return f", clinic texts from {folder}: {', '.join(used)}"
+    return f", clinic texts folder {folder}: no {' or '.join(names)} (our texts only)"
 
 
 def _hash_pin(stdin: TextIO, out: TextIO, err: TextIO) -> int:

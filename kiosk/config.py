@@ -44,8 +44,11 @@ from kiosk.config_schema import (
     StaffConfig,
 )
 from kiosk.config_validate import (
+    INVALID,
+    Issue,
     check_document,
     dotted,
+    found,
     item_class,
     rules_text,
     schema_keys,
@@ -143,7 +146,7 @@ def load(paths: Sequence[str | os.PathLike[str]], *, check_media: bool = False) 
             problems.append(doc)
             continue
         lines = locate(text)
-        values, issues = check_document(doc, Path(file).absolute().parent)
+        values, issues = _check_document(doc, Path(file).absolute().parent)
         found = [Problem(file, line_of(lines, i.path), dotted(i.path), i.message, i.expected)
                  for i in issues]
         problems.extend(sorted(found, key=lambda p: p.line))
@@ -217,6 +220,48 @@ def _parse(text: str, file: str) -> dict[str, Any] | Problem:
                        "valid TOML, see https://toml.io")
     except (RecursionError, ValueError) as error:  # e.g. absurdly deep nesting
         return Problem(file, 1, "(toml)", f"invalid TOML: {error}", "valid TOML")
+
+
+_CONTENT_DIR: KeyPath = ("kiosk", "content_dir")
+"""An optional folder: the schema's checker knows only paths that must be set."""
+
+
+def _check_document(doc: dict[str, Any], base_dir: Path) -> tuple[dict[str, dict[str, Any]],
+                                                                   list[Issue]]:
+    """`check_document`, and `kiosk.content_dir`: "" for none, else an existing folder."""
+    kiosk = doc.get("kiosk")
+    if not isinstance(kiosk, dict) or "content_dir" not in kiosk:
+        return check_document(doc, base_dir)
+    rest = {**doc, "kiosk": {k: v for k, v in kiosk.items() if k != "content_dir"}}
+    values, issues = check_document(rest, base_dir)
+    folder = _optional_folder(kiosk["content_dir"], base_dir, _CONTENT_DIR, issues)
+    if folder is not INVALID:
+        values["kiosk"]["content_dir"] = folder
+    return values, issues
+
+
+def _optional_folder(value: Any, base_dir: Path, path: KeyPath, issues: list[Issue]) -> Any:
+    """None for "", else the folder (relative to `base_dir`, `~` expanded); INVALID after an issue."""
+    expected = 'an existing folder, or "" for none'
+    if not isinstance(value, str):
+        issues.append(Issue(path, f"wrong type: found {found(value)}",
+                            'a path (in quotes), or "" for none'))
+        return INVALID
+    if value == "":
+        return None
+    folder = Path(value).expanduser()
+    if not folder.is_absolute():
+        folder = base_dir / folder
+    try:
+        if folder.is_dir():
+            return folder
+        missing = not folder.exists()
+    except OSError as error:
+        issues.append(Issue(path, f"cannot read: {error.strerror or error}: {folder}",
+                            "a folder the kiosk user can read"))
+        return INVALID
+    issues.append(Issue(path, f"{'not found' if missing else 'not a folder'}: {folder}", expected))
+    return INVALID
 
 
 def _cross_check(config: Config, origin: Mapping[KeyPath, tuple[int, _Layer]],
@@ -363,10 +408,12 @@ def reference_markdown() -> str:
                 "| Key | Type | Default | Allowed | Description |",
                 "|---|---|---|---|---|"]
         for key in schema_keys(cls).values():
+            optional = key.hint == (Path | None)  # a path, or "" for none
             default = ("*required*" if key.meta.get("required")
-                       else f"`{toml_literal(key.default)}`")
+                       else f"`{toml_literal('' if key.default is None else key.default)}`")
             allowed = rules_text(key.meta) or ("true or false" if key.hint is bool else "any")
-            cells = [f"`{key.name}`", type_text(key.hint), default, allowed, key.meta["doc"]]
+            kind = "path" if optional else type_text(key.hint)
+            cells = [f"`{key.name}`", kind, default, allowed, key.meta["doc"]]
             out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -150,6 +150,12 @@ class KioskConfig:
         choices=LANGUAGES,
         rule="must be one of `languages`",
     )
+    content_dir: Path | None = key(  # noqa: RUF009 (key() returns a field)
+        None,
+        "Folder with the clinic's own patient texts: `<language>.toml` files that replace any "
+        "of our texts (see README). Empty = our texts only.",
+        rule="empty, or an existing folder; a relative path starts at this file's folder",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,7 +181,10 @@ class SessionConfig:
     infusion_minutes: int = key(40, "Planned infusion length; the nurse can change it per session.",
                                 min=5, max=240)
     recovery_minutes: int = key(30, "Planned recovery time after the infusion.", min=0, max=240)
-    checkins: bool = key(True, "Ask the patient how they feel before and after.")
+    checkins: bool = key(True, "Ask the patient how they feel before the infusion and in recovery "
+                         "(five faces; the patient may skip it).")
+    comfort_plan: bool = key(True, "Before the infusion, ask the patient what would help if "
+                             "things feel like too much; staff see it with every call.")
 
 
 @dataclass(frozen=True, kw_only=True)

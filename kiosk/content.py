@@ -5,23 +5,31 @@ plain TOML files that a clinic can review and adjust without touching code. Our 
 file for a language must be complete: every `[ui]` label, every `[call]` sentence
 (what the patient is told about a call for a nurse), every `[breathe]` text of the
 breathing exercise, the names of the built-in breathing patterns in `[patterns]`,
-the idle screen and all five fields of every stage in `kiosk.session.STAGES`. An
-optional `[reasons]` table translates the call reasons set in the kiosk config
-(`nurse_call.reasons`), keyed by the configured text; a reason without an entry is
-shown as configured, and so is a clinic's own breathing pattern without an entry in
-`[patterns]`. A clinic override file may replace any subset of those keys (a phone number, a local phrase); whatever it
-leaves out falls back to ours.
+the idle screen, all five fields of every stage in `kiosk.session.STAGES`, the
+`[about]` screen (its labels and its four cards, `ABOUT_CARDS`, each a title and a
+text), the `[checkin]` question with one word or two per feeling in
+`kiosk.care.FEELINGS`, the `[comfort]` plan with a label per choice in
+`kiosk.care.COMFORT_CHOICES`, and the `[discharge]` checklist with a text per item
+in `kiosk.care.DISCHARGE_ITEMS`. An optional `[reasons]` table translates the call
+reasons set in the kiosk config (`nurse_call.reasons`), keyed by the configured
+text; a reason without an entry is shown as configured, and so is a clinic's own
+breathing pattern without an entry in `[patterns]`. A clinic override file may
+replace any subset of those keys (a phone number, a local phrase); whatever it
+leaves out falls back to ours. `load_contents` loads every configured language
+with the clinic's override folder (`kiosk.content_dir`), falling back to our own
+texts for a language whose override has problems.
 
 Both files are checked strictly and every problem is reported at once, one line
 each, `FILE:LINE: key.path: what is wrong (what was expected)`, like the kiosk
-config. Unknown keys or stages, values that are not text, empty texts, and `[ui]`
-labels whose `{placeholders}` differ from what the window fills in are errors: a
-wrong word on a patient screen is better caught on the bench than in the chair.
+config. Unknown keys or stages, values that are not text, empty texts, and labels
+whose `{placeholders}` differ from what the window fills in are errors: a wrong
+word on a patient screen is better caught on the bench than in the chair.
 
 Whitespace inside a text is collapsed to single spaces, so a translator may wrap a
 long text over several lines of a `\"\"\"` string without changing what is shown.
-Stage texts are shown as written; only `[ui]` labels, `[call]` sentences and
-`[breathe]` texts go through `str.format`.
+Stage texts and the about cards are shown as written; `[ui]` labels, `[call]`
+sentences and the texts of `[breathe]`, `[about]`, `[checkin]`, `[comfort]` and
+`[discharge]` go through `str.format` (write `{{` or `}}` for a brace).
 
 Plain Python: no Qt here.
 """
@@ -30,7 +38,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MappingProxyType
@@ -42,13 +50,15 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]
 
 from kiosk.breathing import BUILTIN
+from kiosk.care import COMFORT_CHOICES, DISCHARGE_ITEMS, FEELINGS
 from kiosk.config_lines import KeyPath, line_of, locate
 from kiosk.config_validate import dotted, found, suggestion
 from kiosk.session import STAGES
 
 __all__ = [
-    "BREATHE_KEYS", "CALL_KEYS", "CONTENT_DIR", "STAGE_FIELDS", "UI_KEYS", "Content", "ContentError", "StageText",
-    "available_languages", "load_content",
+    "ABOUT_CARDS", "ABOUT_KEYS", "BREATHE_KEYS", "CALL_KEYS", "CARD_FIELDS", "CHECKIN_KEYS",
+    "COMFORT_KEYS", "CONTENT_DIR", "DISCHARGE_KEYS", "STAGE_FIELDS", "UI_KEYS", "AboutCard",
+    "Content", "ContentError", "StageText", "available_languages", "load_content", "load_contents",
 ]
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "config" / "content"
@@ -81,6 +91,9 @@ UI_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
     "music_unavailable": frozenset(),
     "nothing_playable": frozenset(),
     "bundled_playlist": frozenset(),
+    "about": frozenset(),  # the button that opens the about screen
+    "how_feeling": frozenset(),  # the button that opens a check-in again
+    "comfort": frozenset(),  # the button that opens the comfort plan again
 })
 """Every `[ui]` label and the placeholders the window fills in (each exactly once or more)."""
 
@@ -124,8 +137,58 @@ BREATHE_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
 })
 """Every `[breathe]` text: the breathing exercise. Sentences end with their own full stop."""
 
+ABOUT_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "title": frozenset(),  # the heading of the about screen
+    "next": frozenset(),  # the buttons that turn the cards
+    "previous": frozenset(),
+    "done": frozenset(),  # closes the about screen
+    "card_of": frozenset({"number", "count"}),  # where the patient is, "2 of 4"
+})
+"""Every plain `[about]` label; the cards are sub-tables, see `ABOUT_CARDS`."""
+
+ABOUT_CARDS: tuple[str, ...] = ("what", "safety", "feelings", "after")
+"""The cards of the about screen, `[about.<card>]`, in the order they are shown."""
+
+CHECKIN_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "question": frozenset(),  # "How are you feeling right now?"
+    "lead": frozenset(),  # how to answer, and that it may be skipped
+    **{f"feel_{value}": frozenset() for value in FEELINGS},  # 1 = very bad ... 5 = very good
+    "skip": frozenset(),
+    "thanks": frozenset(),  # after an answer
+    "done": frozenset(),  # leaves, once answered
+})
+"""Every `[checkin]` text: one question, a word or two for each of `kiosk.care.FEELINGS`."""
+
+COMFORT_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "title": frozenset(),  # the heading: if things feel like too much
+    "question": frozenset(),  # what would help; more than one may be chosen
+    **{choice: frozenset() for choice in COMFORT_CHOICES},  # a label per choice
+    "done": frozenset(),
+    "skip": frozenset(),
+    "thanks": frozenset(),  # after the plan is saved
+})
+"""Every `[comfort]` text: the comfort plan, a label for each of `kiosk.care.COMFORT_CHOICES`."""
+
+DISCHARGE_KEYS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "title": frozenset(),
+    "lead": frozenset(),  # who goes through the list with the patient
+    **{item: frozenset() for item in DISCHARGE_ITEMS},  # a sentence per item
+    "confirmed": frozenset(),  # next to an item the nurse has checked
+})
+"""Every `[discharge]` text: the going-home checklist, one for each of `kiosk.care.DISCHARGE_ITEMS`."""
+
 _IDLE_KEYS = ("title", "message")
-_TOP_KEYS = ("language", "name", "idle", "ui", "call", "breathe", "patterns", "reasons", "stages")
+_TOP_KEYS = ("language", "name", "idle", "ui", "call", "breathe", "patterns", "reasons", "about",
+             "checkin", "comfort", "discharge", "stages")
+#: Tables of labels and sentences keyed by a fixed set of names, each with its placeholders.
+_SIMPLE_TABLES: Mapping[str, tuple[Mapping[str, frozenset[str]], str]] = MappingProxyType({
+    "ui": (UI_KEYS, "ui text"),
+    "call": (CALL_KEYS, "call text"),
+    "breathe": (BREATHE_KEYS, "breathe text"),
+    "checkin": (CHECKIN_KEYS, "checkin text"),
+    "comfort": (COMFORT_KEYS, "comfort text"),
+    "discharge": (DISCHARGE_KEYS, "discharge text"),
+})
 _LANGUAGE_ID = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _BOM = b"\xef\xbb\xbf"
 
@@ -145,6 +208,17 @@ STAGE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StageText))
 
 
 @dataclass(frozen=True)
+class AboutCard:
+    """One card of the about screen: a heading and a few short sentences."""
+
+    title: str
+    text: str
+
+
+CARD_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(AboutCard))
+
+
+@dataclass(frozen=True)
 class Content:
     """All patient texts of one language, complete and checked."""
 
@@ -158,6 +232,11 @@ class Content:
     breathe: Mapping[str, str]
     patterns: Mapping[str, str]  # breathing pattern name -> how this language says it
     reasons: Mapping[str, str]  # configured reason -> how this language says it
+    about: Mapping[str, str]  # the plain [about] labels, ABOUT_KEYS
+    about_cards: tuple[AboutCard, ...]  # in the order of ABOUT_CARDS
+    checkin: Mapping[str, str]
+    comfort: Mapping[str, str]
+    discharge: Mapping[str, str]
 
     def text(self, key: str, **values: object) -> str:
         """The `[ui]` label `key`, its `{placeholders}` filled from `values`.
@@ -186,6 +265,22 @@ class Content:
             raise KeyError(f"no breathe text {key!r} (one of: {', '.join(self.breathe)})") from None
         return text.format(**values)
 
+    def about_text(self, key: str, **values: object) -> str:
+        """The `[about]` label `key`, its `{placeholders}` filled from `values`."""
+        return _lookup(self.about, "about", key).format(**values)
+
+    def checkin_text(self, key: str, **values: object) -> str:
+        """The `[checkin]` text `key`, such as "feel_3" or "question"."""
+        return _lookup(self.checkin, "checkin", key).format(**values)
+
+    def comfort_text(self, key: str, **values: object) -> str:
+        """The `[comfort]` text `key`, such as a choice of `kiosk.care.COMFORT_CHOICES`."""
+        return _lookup(self.comfort, "comfort", key).format(**values)
+
+    def discharge_text(self, key: str, **values: object) -> str:
+        """The `[discharge]` text `key`, such as an item of `kiosk.care.DISCHARGE_ITEMS`."""
+        return _lookup(self.discharge, "discharge", key).format(**values)
+
     def pattern(self, name: str) -> str:
         """A breathing pattern's name in this language (a clinic's own as configured)."""
         return self.patterns.get(name, name)
@@ -193,6 +288,13 @@ class Content:
     def reason(self, configured: str) -> str:
         """A configured call reason in this language (as configured when not translated)."""
         return self.reasons.get(configured, configured)
+
+
+def _lookup(table: Mapping[str, str], name: str, key: str) -> str:
+    try:
+        return table[key]
+    except KeyError:
+        raise KeyError(f"no {name} text {key!r} (one of: {', '.join(table)})") from None
 
 
 class ContentError(Exception):
@@ -242,6 +344,35 @@ def load_content(
     if theirs is not None:
         merged.update(theirs.texts)
     return _build(merged, language)
+
+
+def load_contents(
+    languages: Iterable[str], override_dir: Path | None, *, directory: Path = CONTENT_DIR
+) -> tuple[dict[str, Content], list[str]]:
+    """Every language's texts, each with `override_dir/<language>.toml` when that file exists.
+
+    A language whose override has problems falls back to our texts alone, so a
+    running kiosk still shows words; its problems are returned, one line each,
+    for the caller to report. Raises ContentError when our own file for a
+    language cannot be used: that is a packaging bug, not a clinic's mistake.
+    """
+    contents: dict[str, Content] = {}
+    problems: list[str] = []
+    for language in languages:
+        if language in contents:
+            continue
+        ours = load_content(language, directory=directory)
+        contents[language] = ours
+        if override_dir is None:
+            continue
+        override = Path(override_dir) / f"{language}.toml"
+        if not (override.exists() or override.is_symlink()):  # a dangling link is reported
+            continue
+        try:
+            contents[language] = load_content(language, override=override, directory=directory)
+        except ContentError as error:
+            problems.extend(error.problems)
+    return contents, problems
 
 
 # -- one file ---------------------------------------------------------------------
@@ -403,15 +534,19 @@ class _Checker:
             elif name == "idle":
                 for key, item in self.table(value, path, _IDLE_KEYS, "key").items():
                     keep(path + (key,), self.text(item, path + (key,)))
-            elif name == "ui":
-                for key, item in self.table(value, path, tuple(UI_KEYS), "ui text").items():
-                    keep(path + (key,), self.text(item, path + (key,), UI_KEYS[key]))
-            elif name == "call":
-                for key, item in self.table(value, path, tuple(CALL_KEYS), "call text").items():
-                    keep(path + (key,), self.text(item, path + (key,), CALL_KEYS[key]))
-            elif name == "breathe":
-                for key, item in self.table(value, path, tuple(BREATHE_KEYS), "breathe text").items():
-                    keep(path + (key,), self.text(item, path + (key,), BREATHE_KEYS[key]))
+            elif name in _SIMPLE_TABLES:
+                keys, what = _SIMPLE_TABLES[name]
+                for key, item in self.table(value, path, tuple(keys), what).items():
+                    keep(path + (key,), self.text(item, path + (key,), keys[key]))
+            elif name == "about":
+                allowed = tuple(ABOUT_KEYS) + ABOUT_CARDS
+                for key, item in self.table(value, path, allowed, "about text").items():
+                    if key in ABOUT_KEYS:
+                        keep(path + (key,), self.text(item, path + (key,), ABOUT_KEYS[key]))
+                        continue
+                    cpath = path + (key,)
+                    for field, text in self.table(item, cpath, CARD_FIELDS, "card text").items():
+                        keep(cpath + (field,), self.text(text, cpath + (field,)))
             elif name in ("reasons", "patterns"):  # keyed by the configured names
                 named = self.table(value, path, list(value) if isinstance(value, dict) else [],
                                    name[:-1])
@@ -440,6 +575,10 @@ def _required_paths() -> list[KeyPath]:
     paths += [("call", key) for key in CALL_KEYS]
     paths += [("breathe", key) for key in BREATHE_KEYS]
     paths += [("patterns", name) for name in BUILTIN]
+    paths += [("about", key) for key in ABOUT_KEYS]
+    paths += [("about", card, key) for card in ABOUT_CARDS for key in CARD_FIELDS]
+    paths += [(name, key) for name in ("checkin", "comfort", "discharge")
+              for key in _SIMPLE_TABLES[name][0]]
     paths += [("stages", stage, key) for stage in STAGES for key in STAGE_FIELDS]
     return paths
 
@@ -463,5 +602,13 @@ def _build(texts: dict[KeyPath, str], language: str) -> Content:
             {str(path[1]): text for path, text in texts.items() if path[0] == "patterns"}),
         reasons=MappingProxyType(
             {str(path[1]): text for path, text in texts.items() if path[0] == "reasons"}),
+        about=MappingProxyType({key: texts[("about", key)] for key in ABOUT_KEYS}),
+        about_cards=tuple(
+            AboutCard(**{key: texts[("about", card, key)] for key in CARD_FIELDS})
+            for card in ABOUT_CARDS
+        ),
+        checkin=MappingProxyType({key: texts[("checkin", key)] for key in CHECKIN_KEYS}),
+        comfort=MappingProxyType({key: texts[("comfort", key)] for key in COMFORT_KEYS}),
+        discharge=MappingProxyType({key: texts[("discharge", key)] for key in DISCHARGE_KEYS}),
     )
 

@@ -61,6 +61,78 @@ def test_check_config_layers_files_in_order(tmp_path: Path) -> None:
     assert main(["check-config", str(first), str(second)]) == 0
 
 
+def test_check_config_reports_the_clinics_texts_at_their_lines(tmp_path: Path) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    bad = texts / "en.toml"
+    bad.write_text('[discharge]\nwho_to_call = "Call 555 0100."\n\n[comfort]\nmusic_sofer = "x"\n',
+                   encoding="utf-8")
+    site = tmp_path / "site.toml"
+    site.write_text('[kiosk]\ncontent_dir = "texts"\n', encoding="utf-8")
+    proc = kiosk("check-config", str(site), cwd=ROOT)  # relative to site.toml, not to cwd
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        f"{bad}:5: comfort.music_sofer: unknown comfort text (did you mean 'music_softer'?)",
+        "1 problem found; nothing was changed.",
+    ]
+
+
+def test_check_config_reports_each_languages_texts(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text('[about]\ncard_of = "{number}"\n', encoding="utf-8")
+    (tmp_path / "es.toml").write_text('[checkin]\nfeel_1 = ""\n', encoding="utf-8")
+    site = tmp_path / "site.toml"
+    site.write_text('[kiosk]\nlanguages = ["en", "es"]\ncontent_dir = "."\n', encoding="utf-8")
+    proc = kiosk("check-config", str(site))
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith(f"{tmp_path / 'en.toml'}:2: about.card_of: missing placeholder "
+                               "{count} (")
+    assert lines[1] == f"{tmp_path / 'es.toml'}:2: checkin.feel_1: is empty (some text)"
+    assert lines[2] == "2 problems found; nothing was changed."
+
+
+def test_check_config_accepts_good_clinic_texts(tmp_path: Path) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "es.toml").write_text(
+        '[discharge]\nwho_to_call = "Si se siente mal en casa, llame al 555 0100."\n',
+        encoding="utf-8")
+    site = tmp_path / "site.toml"
+    site.write_text('[kiosk]\nlanguages = ["en", "es"]\ncontent_dir = "texts"\n',
+                    encoding="utf-8")
+    proc = kiosk("check-config", str(site))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout.startswith("OK: room 'Room 1'")
+    assert proc.stdout.rstrip().endswith(f", clinic texts from {texts}: es.toml")
+    assert len(proc.stdout.splitlines()) == 1
+    # a folder with no file for any configured language is allowed, and said
+    site.write_text('[kiosk]\ncontent_dir = "texts"\n', encoding="utf-8")
+    proc = kiosk("check-config", str(site))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith(
+        f", clinic texts folder {texts}: no en.toml (our texts only)")
+
+
+def test_check_config_names_a_missing_texts_folder(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('[kiosk]\nroom = "Room 2"\ncontent_dir = "texts"\n', encoding="utf-8")
+    proc = kiosk("check-config", str(site))
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        (f"{site}:3: kiosk.content_dir: not found: {tmp_path / 'texts'} "
+         '(an existing folder, or "" for none)'),
+        "1 problem found; nothing was changed.",
+    ]
+
+
+def test_check_config_without_clinic_texts_says_nothing_of_them() -> None:
+    proc = kiosk("check-config", str(ROOT / "config/kiosk.toml"))
+    assert proc.returncode == 0, proc.stderr
+    assert "clinic texts" not in proc.stdout
+
+
 @pytest.mark.skipif(not INVALID.is_dir(), reason=f"toml-test corpus not found at {INVALID}")
 def test_every_invalid_toml_document_exits_2_with_one_line(
     capsys: pytest.CaptureFixture[str],

@@ -133,6 +133,46 @@ notify_command = ["{sys.executable}", "-c", "pass"]
     assert loaded.nurse_call.notify_command == (sys.executable, "-c", "pass")
 
 
+def test_content_dir_is_none_by_default_and_empty_means_none(tmp_path: Path) -> None:
+    assert config.defaults().kiosk.content_dir is None
+    loaded = load([write(tmp_path / "k.toml", '[kiosk]\ncontent_dir = ""\n')])
+    assert loaded.kiosk.content_dir is None
+    assert loaded == config.defaults()
+
+
+def test_content_dir_starts_at_the_folder_of_the_file_that_sets_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "site" / "texts").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    site = write(tmp_path / "site" / "kiosk.toml", '[kiosk]\ncontent_dir = "texts"\n')
+    assert load([site]).kiosk.content_dir == tmp_path / "site" / "texts"
+    absolute = write(tmp_path / "abs.toml", f'[kiosk]\ncontent_dir = "{tmp_path / "site"}"\n')
+    assert load([absolute]).kiosk.content_dir == tmp_path / "site"
+    # a later file wins; "" there turns the clinic's texts off again
+    off = write(tmp_path / "off.toml", '[kiosk]\ncontent_dir = ""\n')
+    assert load([site, off]).kiosk.content_dir is None
+    assert load([off, site]).kiosk.content_dir == tmp_path / "site" / "texts"
+
+
+def test_content_dir_expands_the_home_folder(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "texts").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    loaded = load([write(tmp_path / "k.toml", '[kiosk]\ncontent_dir = "~/texts"\n')])
+    assert loaded.kiosk.content_dir == tmp_path / "texts"
+
+
+def test_content_dir_problems_come_with_the_others_in_line_order(tmp_path: Path) -> None:
+    path = write(tmp_path / "k.toml", '[kiosk]\nroom = ""\ncontent_dir = "gone"\n'
+                                      'languages = ["fr"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load([path])
+    assert [(p.line, p.key) for p in caught.value.problems] == [
+        (2, "kiosk.room"), (3, "kiosk.content_dir"), (4, "kiosk.languages[0]")]
+
+
 def test_a_command_on_path_is_accepted(tmp_path: Path) -> None:
     path = write(tmp_path / "k.toml", '[nurse_call]\nnotify_command = ["sh", "-c", ":"]\n')
     loaded = load([path])
@@ -362,6 +402,7 @@ def test_reference_mentions_every_key() -> None:
                 for sub in schema_keys(item):
                     assert f"| `{sub}` |" in reference
     assert "| `volume` | number | `0.4` | 0 to 1; at most `max_volume` |" in reference
+    assert "| `content_dir` | path | `\"\"` | empty, or an existing folder; " in reference
     assert "| `name` | string | *required* |" in reference
 
 

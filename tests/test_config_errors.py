@@ -142,6 +142,14 @@ CASES: list[tuple[str, str, str, str, str]] = [
     ("retention_days 0", "[log]\nretention_days = 0  # <-\n",
      "log.retention_days", "out of range: 0", "1 to 36500"),
     ("empty log dir", "[log]\ndir = \"\"  # <-\n", "log.dir", "empty path", "a folder"),
+    ("missing content folder", "[kiosk]\nroom = 'A'\ncontent_dir = \"texts\"  # <-\n",
+     "kiosk.content_dir", "not found: {tmp}/texts", 'an existing folder, or "" for none'),
+    ("content folder is a file", "[kiosk]\ncontent_dir = \"notes.txt\"  # <-\n",
+     "kiosk.content_dir", "not a folder: {tmp}/notes.txt", "an existing folder"),
+    ("content folder not text", "[kiosk]\ncontent_dir = false  # <-\n",
+     "kiosk.content_dir", "wrong type: found boolean false", "a path (in quotes)"),
+    ("content folder misspelt", "[kiosk]\ncontent_folder = \"texts\"  # <-\n",
+     "kiosk.content_folder", "unknown key", "did you mean 'content_dir'?"),
 ]
 
 
