@@ -51,3 +51,19 @@ if [ ! -f "$stamp" ]; then
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi
+
+# --- translations of the kiosk's own words (staff screens) -----------------
+# Qt loads compiled .qm files; build each from its .ts when missing or older.
+for ts in kiosk/i18n/*.ts; do
+    [ -e "$ts" ] || continue
+    qm="${ts%.ts}.qm"
+    if [ ! -f "$qm" ] || [ "$ts" -nt "$qm" ]; then
+        if ! out=$("$VENV/bin/pyside6-lrelease" -silent "$ts" -qm "$qm" 2>&1); then
+            printf '%s\n' "$out" >&2
+            echo "bootstrap: pyside6-lrelease could not build $qm from $ts;" \
+                 "fix the .ts file (open it in pyside6-linguist) and run make setup again" >&2
+            rm -f "$qm"
+            exit 1
+        fi
+    fi
+done
