@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,13 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import __version__
+from kiosk import __version__, translations
 from kiosk.app_support import SignalWatcher, event_line
 from kiosk.breathing import Guide, all_patterns
 from kiosk.call_paths import CallPaths
+from kiosk.care import CareError, CareState, VisitCare
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
-from kiosk.content import Content, load_content
+from kiosk.content import Content, load_contents
 from kiosk.control import ControlServer
 from kiosk.events import (
     Event,
@@ -54,12 +55,15 @@ from kiosk.nurse_call import (
     Source,
     status_key,
 )
+from kiosk.screens.about import AboutScreen
 from kiosk.screens.base import Screen
 from kiosk.screens.breathe import BreatheScreen
 from kiosk.screens.call import CallScreen
+from kiosk.screens.checkin import CheckinScreen
+from kiosk.screens.comfort import ComfortScreen
 from kiosk.screens.idle import IdleScreen
 from kiosk.screens.music import MusicScreen
-from kiosk.screens.staff import StaffScreen
+from kiosk.screens.staff import StaffScreen, comfort_words
 from kiosk.screens.stage import StageScreen
 from kiosk.security import PinGate, one_time_pin
 from kiosk.session import INFUSION, STAGES, SessionError, SessionModel, VisitState
@@ -69,6 +73,7 @@ from kiosk.widgets import (
     CallKeyFilter,
     CallNurseButton,
     CallStrip,
+    DimOverlay,
     LongPressButton,
 )
 
@@ -76,9 +81,12 @@ log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "infusion-kiosk"
 REFRESH_MS = 15_000  # the infusion minutes on screen; cheap, and a minute is the finest unit shown
-RESTORED_TYPES = ("session.", "stage.", "staff.", "nurse_call.")
-RETURN_SCREENS = ("music", "breathe", "call")
-NO_OUTPUT = "No audio output was found: neither the call chime nor music can sound in the room."  # patient pages that lead back to the stage guide
+RESTORED_TYPES = ("session.", "stage.", "staff.", "nurse_call.", "checkin.", "comfort_plan.",
+                  "discharge.")
+RETURN_SCREENS = ("music", "breathe", "call", "checkin", "comfort", "about")
+CALL_WIDEST_PX = 470
+"""Call nurse on one line up to this width; a longer label (large text, Spanish) takes two."""
+"""Patient pages with a Back button to the stage guide (and an idle return to it)."""
 
 
 class KioskWindow(QWidget):
@@ -94,6 +102,8 @@ class KioskWindow(QWidget):
         contents: dict[str, Content],
         clock: Clock,
         *,
+        care: VisitCare | None = None,
+        content_problems: Iterable[str] = (),
         one_time: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -103,6 +113,8 @@ class KioskWindow(QWidget):
         self.events = events
         self.session = session
         self.calls = calls
+        self.care = care or VisitCare(events, session)
+        self.content_problems = tuple(content_problems)
         self.gate = gate
         self.contents = contents
         self.one_time_pin = one_time
@@ -130,25 +142,33 @@ class KioskWindow(QWidget):
             config.session.infusion_minutes, self._stack,
         )
         self.call_screen = CallScreen(self._stack)
+        self.checkin_screen = CheckinScreen(content, self._stack)
+        self.comfort_screen = ComfortScreen(content, self._stack)
+        self.about_screen = AboutScreen(content, self._stack)
         self.screens: dict[str, Screen] = {
             s.name: s
             for s in (self.idle_screen, self.stage_screen, self.music_screen, self.breathe_screen,
-                      self.call_screen, self.staff_screen)
+                      self.call_screen, self.checkin_screen, self.comfort_screen,
+                      self.about_screen, self.staff_screen)
         }
         for screen in self.screens.values():
             # The stack takes the screen's size; no page may push the window past it.
             screen.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             self._stack.addWidget(screen)
         self._return_to = "stage"
+        self._visit = session.state.session
+        self._stage_shown = session.state.stage
         self._journaled_call: tuple[str | None, str] = (None, "none")
 
         # the bar along the bottom of every patient screen
         self.bar = QWidget(self)
         self.bar.setObjectName("bar")
-        self.staff_button = LongPressButton("Staff", self.bar, accessible_name="Staff")
+        self.staff_button = LongPressButton(self.tr("Staff"), self.bar, accessible_name="Staff")
         self.music_button = BigButton(content.text("music"), self.bar, accessible_name="Music")
         self.breathe_button = BigButton(content.text("breathe"), self.bar, accessible_name="Breathe")
         self.home_button = BigButton(content.text("back"), self.bar, accessible_name="Back")
+        # the patient's own language, on the stage screen: the next one the kiosk offers
+        self.language_button = BigButton("", self.bar, accessible_name="Language")
         self.call_button = CallNurseButton(content.text("call_nurse"), self.bar)
         self.call_strip = CallStrip(self)
         self.call_strip.hide()
@@ -161,6 +181,8 @@ class KioskWindow(QWidget):
             button.setMaximumWidth(260)
             bar_layout.addWidget(button)
         bar_layout.addStretch(1)
+        self.language_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        bar_layout.addWidget(self.language_button)
         bar_layout.addWidget(self.call_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -169,9 +191,15 @@ class KioskWindow(QWidget):
         layout.addWidget(self.call_strip)
         layout.addWidget(self.bar)
 
+        # the screen dims when left alone during a visit; the first touch only wakes it
+        self.dimmer = DimOverlay(self)
+        self.dimmer.set_pass_through(self.call_button)
+
         # timers: all intervals from config
         self._staff_timer = self._single_shot(config.staff.timeout_seconds * 1000, self.close_staff)
         self._idle_timer = self._single_shot(config.display.idle_return_seconds * 1000, self.go_home)
+        self._dim_timer = self._single_shot(config.display.dim_after_seconds * 1000,
+                                            self._on_dim_timer_timeout)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
@@ -197,6 +225,18 @@ class KioskWindow(QWidget):
         self.breathe_screen.running_changed.connect(self._on_breathing_running_changed)
         self.breathe_screen.phase_started.connect(self._on_breathing_phase_started)
         self.call_strip.cancel_requested.connect(self._on_cancel_call_requested)
+        self.checkin_screen.answered.connect(self._on_checkin_answered)
+        self.checkin_screen.skipped.connect(self._on_checkin_skipped)
+        self.checkin_screen.finished.connect(self._offer_next)
+        self.comfort_screen.changed.connect(self._on_comfort_changed)
+        self.comfort_screen.skipped.connect(self._on_comfort_skipped)
+        self.comfort_screen.finished.connect(self._offer_next)
+        self.stage_screen.about_requested.connect(self._on_about_requested)
+        self.about_screen.finished.connect(self.go_home)
+        self.language_button.clicked.connect(self._on_language_clicked)
+        self.staff_screen.discharge_toggled.connect(self._on_discharge_toggled)
+        self.dimmer.pass_through.connect(self.request_call)
+        self.dimmer.woken.connect(self._update_dim_timer)  # left alone again, it dims again
         self.staff_screen.acknowledge_requested.connect(self._on_acknowledge_requested)
         self.staff_screen.resolve_requested.connect(self._on_resolve_requested)
         self.call_paths.faults_changed.connect(self._refresh_faults)
@@ -213,7 +253,8 @@ class KioskWindow(QWidget):
         self.staff_screen.exit_requested.connect(self.exit_kiosk)
         self.staff_screen.close_requested.connect(self.close_staff)
         self._unsubscribe = [session.subscribe(self._on_session_changed),
-                             calls.subscribe(self._on_call_changed)]
+                             calls.subscribe(self._on_call_changed),
+                             self.care.subscribe(self._on_care_changed)]
         self._lockdown = LockdownFilter(self._on_activity, self)
         app = QApplication.instance()
         if app is not None:
@@ -221,7 +262,8 @@ class KioskWindow(QWidget):
             app.installEventFilter(self.call_keys)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self._apply_content(content)
-        self.go_home()
+        self._on_care_changed(self.care.state)
+        self._offer_next()
 
     @property
     def staff_timer(self) -> QTimer:
@@ -232,6 +274,11 @@ class KioskWindow(QWidget):
     def idle_timer(self) -> QTimer:
         """Returns from Music, Breathe or the call page after `display.idle_return_seconds`."""
         return self._idle_timer
+
+    @property
+    def dim_timer(self) -> QTimer:
+        """Dims the screen after `display.dim_after_seconds` untouched during a visit."""
+        return self._dim_timer
 
     # -- navigation ----------------------------------------------------------------
     def current_screen(self) -> Screen:
@@ -248,14 +295,19 @@ class KioskWindow(QWidget):
         self.bar.setVisible(new.patient)
         self._show_call_strip(new)
         self.home_button.setVisible(name in RETURN_SCREENS)
-        visit_open = self.session.is_open
-        self.music_button.setVisible(visit_open and name != "music")
-        self.breathe_button.setVisible(visit_open and name != "breathe")
+        # Music and Breathe from the stage guide and from each other; a question, a card or
+        # a call has only Back, so that the patient has one thing to do at a time.
+        offered = self.session.is_open and name in ("stage", "music", "breathe")
+        self.music_button.setVisible(offered and name != "music")
+        self.breathe_button.setVisible(offered and name != "breathe")
+        self.language_button.setVisible(name == "stage" and len(self.config.kiosk.languages) > 1)
         if new.patient:
             self._staff_timer.stop()
         else:
             self._staff_timer.start()
+            self.dimmer.wake()
         self._update_idle_timer()
+        self._update_dim_timer()
 
     def _update_idle_timer(self) -> None:
         # A breathing exercise is never cut short for want of a touch.
@@ -268,13 +320,138 @@ class KioskWindow(QWidget):
 
     @Slot()
     def go_home(self) -> None:
-        """The patient's home: the stage guide during a visit, the idle screen outside one."""
+        """The patient's home: the stage guide during a visit, the idle screen outside one.
+
+        Leaving an unanswered check-in or comfort plan this way (Back, or left
+        alone) declines it for the visit: it is not offered again.
+        """
+        current = self._stack.currentWidget()
+        if self.session.is_open:
+            try:
+                if current is self.checkin_screen and self.checkin_screen.answer() is None:
+                    self.care.skip(f"checkin:{self.checkin_screen.moment}")
+                elif current is self.comfort_screen and self.care.state.comfort is None:
+                    self.care.skip("comfort")
+            except CareError as error:
+                log.warning("could not note a skipped question: %s", error)
         self.show_screen("stage" if self.session.is_open else "idle")
+
+    @Slot()
+    def _offer_next(self) -> None:
+        """Home, or first what the visit asks of the patient now (a check-in, the comfort plan)."""
+        step = None if self.calls.state.is_open else self.care.pending(  # a call comes first
+            self.session.stage, checkins=self.config.session.checkins,
+            comfort=self.config.session.comfort_plan)
+        if step is not None and step.startswith("checkin:"):
+            moment = step.split(":", 1)[1]
+            self.checkin_screen.ask(moment, self.care.state.checkins.get(moment))
+            self.show_screen("checkin")
+        elif step == "comfort":
+            self.comfort_screen.show_plan(self.care.state.comfort)
+            self.show_screen("comfort")
+        else:
+            self.show_screen("stage" if self.session.is_open else "idle")
+
+    # -- what the patient tells us, what the nurse confirms -----------------------------
+    @Slot(str, int)
+    def _on_checkin_answered(self, moment: str, value: int) -> None:
+        try:
+            self.care.record_checkin(moment, value)
+        except (CareError, EventLogError) as error:
+            log.critical("could not record a check-in: %s", error)
+        # shown as recorded: a failed write leaves the face unticked
+        self.checkin_screen.ask(moment, self.care.state.checkins.get(moment))
+
+    @Slot(str)
+    def _on_checkin_skipped(self, moment: str) -> None:
+        self._skip(f"checkin:{moment}")
+
+    @Slot(list)
+    def _on_comfort_changed(self, choices: list[str]) -> None:
+        try:
+            self.care.record_comfort(choices)
+        except (CareError, EventLogError) as error:
+            log.critical("could not record the comfort plan: %s", error)
+        self.comfort_screen.show_plan(self.care.state.comfort)
+
+    @Slot()
+    def _on_comfort_skipped(self) -> None:
+        self._skip("comfort")
+
+    def _skip(self, step: str) -> None:
+        try:
+            self.care.skip(step)
+        except CareError as error:
+            log.warning("could not note a skipped question: %s", error)
+        self._offer_next()
+
+    @Slot()
+    def _on_about_requested(self) -> None:
+        self.show_screen("about")
+
+    @Slot(str, bool)
+    def _on_discharge_toggled(self, item: str, confirmed: bool) -> None:
+        try:
+            if confirmed:
+                self.care.confirm_discharge(item)
+            else:
+                self.care.withdraw_discharge(item)
+        except (CareError, EventLogError) as error:
+            self._show_panel(problem=str(error))
+            return
+        self._show_panel()
+
+    def _on_care_changed(self, care: CareState) -> None:
+        self.stage_screen.set_discharge(care.discharge)
+        self.staff_screen.set_discharge(care.discharge)
+        self._refresh_staff_call()
+
+    @Slot()
+    def _on_language_clicked(self) -> None:
+        languages = self.config.kiosk.languages
+        current = self.session.state.language or self.config.kiosk.default_language
+        following = languages[(languages.index(current) + 1) % len(languages)] \
+            if current in languages else languages[0]
+        try:
+            self.session.change_language(following)
+        except (SessionError, EventLogError) as error:
+            log.critical("could not change the language: %s", error)
+
+    def _language_label(self) -> str:
+        """The bar's language button: the next language, in its own name."""
+        languages = self.config.kiosk.languages
+        if len(languages) < 2:
+            return ""
+        current = self.session.state.language or self.config.kiosk.default_language
+        index = languages.index(current) if current in languages else -1
+        return self.contents[languages[(index + 1) % len(languages)]].name
+
+    # -- dimming ---------------------------------------------------------------------
+    def _may_dim(self) -> bool:
+        """Dim only a patient screen during a visit, never during an exercise or an open call."""
+        return (bool(self.config.display.dim_after_seconds) and self.session.is_open
+                and self.current_screen().patient and not self.breathing.active
+                and not self.calls.state.is_open and not self._exiting)
+
+    @Slot()
+    def _update_dim_timer(self) -> None:
+        if self._may_dim():
+            if not self.dimmer.dimmed and not self._dim_timer.isActive():
+                self._dim_timer.start()
+        else:
+            self._dim_timer.stop()
+            self.dimmer.wake()
+
+    @Slot()
+    def _on_dim_timer_timeout(self) -> None:
+        if self._may_dim():
+            self.dimmer.dim()
 
     # -- breathing -------------------------------------------------------------------
     @Slot(bool)
     def _on_breathing_running_changed(self, running: bool) -> None:
         self._update_idle_timer()
+        self._update_dim_timer()
         if self.cue is not None:
             self.music.player.duck("breathing", running)
             if not running:
@@ -367,6 +544,7 @@ class KioskWindow(QWidget):
                 self._show_call_strip(current)
         self._refresh_staff_call()
         self._refresh_faults()
+        self._update_dim_timer()
 
     def _show_call_strip(self, screen: Screen) -> None:
         shown = screen.patient and screen is not self.call_screen and self.calls.state.is_open
@@ -389,31 +567,42 @@ class KioskWindow(QWidget):
             return ""
         waited = int(self.calls.waited_seconds() or 0)
         minutes, seconds = divmod(waited, 60)
-        since = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-        answered = "acknowledged" if state.status == ACKNOWLEDGED else "not yet acknowledged"
-        parts = [f"Call made {since} ago", answered]
+        since = (self.tr("{minutes} min {seconds} s").format(minutes=minutes, seconds=seconds) if minutes
+                 else self.tr("{seconds} s").format(seconds=seconds))
+        answered = self.tr("acknowledged") if state.status == ACKNOWLEDGED else self.tr("not yet acknowledged")
+        parts = [self.tr("Call made {since} ago").format(since=since), answered]
         if state.reason:
             parts.append(state.reason)
         if not state.recorded:
-            parts.append("not in the event log")
-        return " · ".join(parts)
+            parts.append(self.tr("not in the event log"))
+        summary = " · ".join(parts)
+        if self.care.state.comfort:  # what the patient said would help, for whoever answers
+            summary += "\n" + self.tr("Comfort plan: {plan}").format(plan=comfort_words(self.care.state.comfort))
+        return summary
 
     def faults(self) -> list[str]:
         """What staff must know is not working, in plain sentences."""
         faults = []
+        if self.content_problems:
+            faults.append(self.tr("The clinic's patient texts have mistakes, so the kiosk's own words are "
+                                  "shown for that language; `kiosk check-config` lists them: {problem}")
+                          .format(problem=self.content_problems[0]))
         if not self.config.staff.pin_hash:
-            faults.append("No staff PIN is configured. Use the one-time PIN printed when the "
-                          "kiosk started, and ask IT to set staff.pin_hash.")
+            faults.append(self.tr("No staff PIN is configured. Use the one-time PIN printed when the "
+                                  "kiosk started, and ask IT to set staff.pin_hash."))
         if isinstance(self.events, OfflineLog) and self.events.problem:
-            faults.append(f"The event log cannot be used ({self.events.problem}). Calls still "
-                          "chime and notify; nothing is recorded until IT fixes it.")
+            faults.append(self.tr("The event log cannot be used ({problem}). Calls still "
+                                  "chime and notify; nothing is recorded until IT fixes it.")
+                          .format(problem=self.events.problem))
         elif self.calls.log_problem:
-            faults.append(f"The event log cannot be written ({self.calls.log_problem}). Calls "
-                          "still chime and notify, but are not recorded.")
+            faults.append(self.tr("The event log cannot be written ({problem}). Calls "
+                                  "still chime and notify, but are not recorded.")
+                          .format(problem=self.calls.log_problem))
         sound = self.call_paths.faults()
         if self.music.fault():
             if CHIME_NO_OUTPUT in sound:  # one sentence for one missing speaker
-                sound[sound.index(CHIME_NO_OUTPUT)] = NO_OUTPUT
+                sound[sound.index(CHIME_NO_OUTPUT)] = self.tr(
+                    "No audio output was found: neither the call chime nor music can sound in the room.")
             else:
                 sound.append(self.music.fault())
         return faults + sound
@@ -439,14 +628,14 @@ class KioskWindow(QWidget):
         self.staff_screen.show_pin_page()  # the next visit to staff mode asks for the PIN again
         if not self.current_screen().patient:
             log.info("staff mode closed")
-            self.go_home()
+            self._offer_next()  # a visit just started or moved on may ask the patient first
 
     @Slot(str)
     def _on_staff_unlock_requested(self, pin: str) -> None:
         try:
             result = self.gate.try_unlock(pin)
         except EventLogError as error:
-            self.staff_screen.show_pin_page(f"The event log cannot be written: {error}")
+            self.staff_screen.show_pin_page(self.tr("The event log cannot be written: {error}").format(error=error))
             return
         if result.ok:
             self._show_panel()
@@ -454,10 +643,13 @@ class KioskWindow(QWidget):
             self.staff_screen.show_pin_page(_locked_message(result.locked_seconds), locked=True)
         else:
             left = result.attempts_left
-            self.staff_screen.show_pin_page(
-                f"That PIN is not right. {left} {'try' if left == 1 else 'tries'} left."
-                if left is not None else "That PIN is not right."
-            )
+            if left is None:
+                message = self.tr("That PIN is not right.")
+            elif left == 1:
+                message = self.tr("That PIN is not right. {left} try left.").format(left=left)
+            else:
+                message = self.tr("That PIN is not right. {left} tries left.").format(left=left)
+            self.staff_screen.show_pin_page(message)
 
     @Slot(int, str)
     def _on_staff_start_requested(self, minutes: int, language: str) -> None:
@@ -482,17 +674,20 @@ class KioskWindow(QWidget):
         self._refresh_staff_call()
         state = self.session.state
         status = problem or self._status_text(state)
-        self.staff_screen.show_panel(state, status, self._today_lines())
+        self.staff_screen.show_panel(state, status, self._today_lines(), self.care.state)
 
     def _status_text(self, state: VisitState) -> str:
         if not state.is_open:
-            return "No visit open."
+            return self.tr("No visit open.")
         content = self._content()
         index = STAGES.index(state.stage)
-        text = f"Stage {index + 1} of {len(STAGES)}: {content.stages[state.stage].title}"
+        text = self.tr("Stage {number} of {count}: {title}").format(
+            number=index + 1, count=len(STAGES), title=content.stages[state.stage].title)
         if state.stage == INFUSION:
-            text += f" · {self.session.infusion_elapsed_minutes()} min so far"
-        return f"{text} · planned {state.planned_infusion_minutes} min"
+            text += " · " + self.tr("{minutes} min so far").format(
+                minutes=self.session.infusion_elapsed_minutes())
+        planned = self.tr("planned {minutes} min").format(minutes=state.planned_infusion_minutes)
+        return f"{text} · {planned}"
 
     def _today_lines(self) -> list[str]:
         today = self.clock.now().date()
@@ -500,7 +695,7 @@ class KioskWindow(QWidget):
             events: Iterable[Event] = read_events(self.events.directory, since_day=today)
             return [event_line(e) for e in events if e.room == self.config.kiosk.room][-200:]
         except EventLogError as error:
-            return [f"The event log cannot be read: {error}"]
+            return [self.tr("The event log cannot be read: {error}").format(error=error)]
 
     # -- leaving -----------------------------------------------------------------------
     @Slot()
@@ -522,7 +717,7 @@ class KioskWindow(QWidget):
         if app is not None:
             app.removeEventFilter(self._lockdown)
             app.removeEventFilter(self.call_keys)
-        for timer in (self._staff_timer, self._idle_timer, self._refresh_timer):
+        for timer in (self._staff_timer, self._idle_timer, self._refresh_timer, self._dim_timer):
             timer.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
@@ -533,14 +728,14 @@ class KioskWindow(QWidget):
         self.music.shutdown()
         self.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self._exiting:
             event.accept()
         else:
             log.info("close request refused: only Exit kiosk in staff mode closes the kiosk")
             event.ignore()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if (
             event.type() == QEvent.Type.WindowStateChange
@@ -568,11 +763,16 @@ class KioskWindow(QWidget):
         self.music_button.setText(content.text("music"))
         self.breathe_button.setText(content.text("breathe"))
         self.home_button.setText(content.text("back"))
-        self.call_button.setText(content.text("call_nurse"))
+        self.call_button.fit_label(content.text("call_nurse"), CALL_WIDEST_PX)
         self.music.set_content(content)
         self.breathe_screen.set_content(content)
         self.call_screen.set_reasons([(r, content.reason(r)) for r in self.calls.reasons],
                                      content.call_text("reason_prompt"))
+        self.call_screen.cancel_button.setText(content.text("cancel_call"))
+        self.checkin_screen.set_content(content)
+        self.comfort_screen.set_content(content)
+        self.about_screen.set_content(content)
+        self.language_button.setText(self._language_label())
         self._on_call_changed(self.calls.state)
 
     def _record(self, type: str, data: dict[str, object]) -> None:
@@ -590,19 +790,27 @@ class KioskWindow(QWidget):
         return timer
 
     def _on_activity(self) -> None:
-        if self._staff_timer.isActive():
-            self._staff_timer.start()
-        if self._idle_timer.isActive():
-            self._idle_timer.start()
+        for timer in (self._staff_timer, self._idle_timer, self._dim_timer):
+            if timer.isActive():
+                timer.start()
 
     def _on_session_changed(self, state: VisitState) -> None:
+        if state.session != self._visit:
+            self._visit = state.session
+            self.about_screen.restart()
         self._apply_content(self._content())
         if state.stage == INFUSION:
             self._refresh_timer.start()
         else:
             self._refresh_timer.stop()
+        self.dimmer.wake()
         if self.current_screen().patient:
-            self.go_home()  # the staff panel redraws itself after each action
+            if self._stage_shown != state.stage:
+                self._offer_next()  # the staff panel redraws itself after each action
+            else:
+                self.go_home()
+        self._stage_shown = state.stage
+        self._update_dim_timer()
 
     @Slot()
     def _on_refresh_timer_timeout(self) -> None:
@@ -612,14 +820,23 @@ class KioskWindow(QWidget):
 
 def _locked_message(seconds: float) -> str:
     minutes, rest = divmod(int(seconds + 0.999), 60)
-    span = f"{minutes} min {rest} s" if minutes else f"{rest} s"
-    return f"Too many wrong PINs. Staff entry is locked for {span}. Patient controls still work."
+    if minutes:
+        span = QCoreApplication.translate("KioskWindow", "{minutes} min {seconds} s").format(
+            minutes=minutes, seconds=rest)
+    else:
+        span = QCoreApplication.translate("KioskWindow", "{seconds} s").format(seconds=rest)
+    return QCoreApplication.translate(
+        "KioskWindow", "Too many wrong PINs. Staff entry is locked for {span}. Patient controls still work."
+    ).format(span=span)
 
 
 def create_window(config: Config, *, clock: Clock | None = None, one_time: str | None = None) -> KioskWindow:
     """Build the kiosk for `config` (open the log, restore the visit and lock-out); show nothing."""
     clock = clock or SystemClock()
-    contents = {code: load_content(code) for code in config.kiosk.languages}
+    translations.install(config.kiosk.default_language)  # the staff screens speak the clinic's language
+    contents, content_problems = load_contents(config.kiosk.languages, config.kiosk.content_dir)
+    for problem in content_problems:
+        log.critical("patient texts: %s", problem)
     events = open_log(config.log.dir, kiosk=config.kiosk.id, room=config.kiosk.room, clock=clock)
     try:
         history = _history(config.log.dir)
@@ -638,9 +855,13 @@ def create_window(config: Config, *, clock: Clock | None = None, one_time: str |
             attempts=config.staff.lockout_attempts, lockout_seconds=config.staff.lockout_seconds,
         )
         gate.restore(history)
-        window = KioskWindow(config, events, session, calls, gate, contents, clock,
-                             one_time=one_time)
+        care = VisitCare(events, session)
+        care.restore(history)
+        window = KioskWindow(config, events, session, calls, gate, contents, clock, care=care,
+                             content_problems=content_problems, one_time=one_time)
         calls.restore(history)  # after the window: an unanswered call chimes again at once
+        if calls.state.is_open:
+            window._offer_next()  # an open call comes before any question  # noqa: SLF001
         return window
     except BaseException:
         events.close()

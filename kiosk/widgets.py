@@ -10,16 +10,39 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from PySide6.QtCore import Property, QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence
+from PySide6.QtCore import (
+    Property,
+    QEasingCurve,
+    QEvent,
+    QObject,
+    Qt,
+    QTimer,
+    QVariantAnimation,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QScroller,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 TOUCH_PX = 120
 
@@ -77,6 +100,18 @@ class CallNurseButton(BigButton):
         self.setFixedHeight(TOUCH_PX)
         self.clicked.connect(self.call_requested)
 
+    def fit_label(self, text: str, widest: int) -> None:
+        """Show `text`, on two lines when one line would be wider than `widest` px."""
+        self.ensurePolished()
+        self.setText(text)
+        if self.sizeHint().width() <= widest or " " not in text:
+            return
+        # break at the space nearest the middle, so the two lines are about even
+        middle = len(text) / 2
+        spaces = [i for i, c in enumerate(text) if c == " "]
+        cut = min(spaces, key=lambda i: abs(i - middle))
+        self.setText(text[:cut] + "\n" + text[cut + 1:])
+
 
 class LongPressButton(QPushButton):
     """A control that acts only when held for `hold_ms`; a short tap does nothing.
@@ -93,6 +128,7 @@ class LongPressButton(QPushButton):
         self.setAccessibleName(accessible_name)
         self.setProperty("role", "discreet")
         self.setMinimumSize(TOUCH_PX, TOUCH_PX)
+        self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.setAutoDefault(False)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -136,9 +172,9 @@ class PinPad(QWidget):
         grid.setSpacing(12)
         keys: Sequence[tuple[str, str]] = [
             *[(str(d), str(d)) for d in range(1, 10)],
-            ("Clear", "Clear"),
+            (self.tr("Clear"), "Clear"),
             ("0", "0"),
-            ("OK", "OK"),
+            (self.tr("OK"), "OK"),
         ]
         self.keys: dict[str, BigButton] = {}
         for index, (label, name) in enumerate(keys):
@@ -150,7 +186,7 @@ class PinPad(QWidget):
         for column in range(3):
             grid.setColumnStretch(column, 1)
             grid.setColumnMinimumWidth(column, 180)
-        self.cancel_button = BigButton("Cancel", self, accessible_name="Cancel", role="secondary")
+        self.cancel_button = BigButton(self.tr("Cancel"), self, accessible_name="Cancel", role="secondary")
         self.cancel_button.clicked.connect(self._on_cancel)
         layout = QGridLayout(self)
         layout.addWidget(self.display, 0, 0)
@@ -196,36 +232,6 @@ class PinPad(QWidget):
 
     def _refresh(self) -> None:
         self.display.setText("●  " * len(self._digits) if self._digits else " ")
-
-
-class StageStrip(QWidget):
-    """Six short stage names in a row; the current one stands out, the past ones are dimmed."""
-
-    def __init__(self, names: Sequence[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(28)
-        self.labels: list[QLabel] = []
-        for name in names:
-            label = QLabel(name, self)
-            label.setProperty("step", "future")
-            label.setWordWrap(True)
-            layout.addWidget(label, 1)
-            self.labels.append(label)
-        self.setAccessibleName("Stages of your visit")
-
-    def set_names(self, names: Sequence[str]) -> None:
-        for label, name in zip(self.labels, names, strict=True):
-            label.setText(name)
-
-    def set_current(self, index: int) -> None:
-        for i, label in enumerate(self.labels):
-            step = "past" if i < index else "current" if i == index else "future"
-            if label.property("step") != step:
-                label.setProperty("step", step)
-                label.style().unpolish(label)
-                label.style().polish(label)
 
 
 class CallStrip(QWidget):
@@ -286,6 +292,142 @@ class CallKeyFilter(QObject):
         return True  # the call key is ours: no widget below should act on it too
 
 
+class DimOverlay(QWidget):
+    """Covers its parent window and dims it; the first touch on a dim screen only wakes it,
+    except on the pass-through widget (the Call nurse button), which wakes and acts.
+
+    Hidden, and so out of the way of every event, while the screen is not dim. While dim,
+    and during the short fade-out after waking, it takes every press, release,
+    double-click, move and wheel event, so nothing below acts and a double tap on a dim
+    screen acts once at most; key presses are left alone (call keys are handled app-wide).
+    The window acts on `pass_through` itself: the pass-through widget never sees the press.
+
+    Signals: `woken` when a dim screen wakes (a touch, or `wake()`); `pass_through` when
+    a press on a dim screen landed on the pass-through widget (after `woken`).
+    """
+
+    woken = Signal()
+    pass_through = Signal()
+
+    def __init__(
+        self, parent: QWidget, *, level: float = 0.65, fade_ms: int = 1500, wake_ms: int = 250
+    ) -> None:
+        super().__init__(parent)
+        self._level = min(max(float(level), 0.0), 1.0)
+        self._fade_ms = max(int(fade_ms), 0)
+        self._wake_ms = max(int(wake_ms), 0)
+        self._alpha = 0.0
+        self._dimmed = False
+        self._pass_through: QWidget | None = None
+        self.setAccessibleName("Wake screen")
+        self._fade = QVariantAnimation(self)
+        self._fade.setEasingCurve(QEasingCurve.Type.InOutQuad)
+        self._fade.valueChanged.connect(self._on_fade_value_changed)
+        self._fade.finished.connect(self._on_fade_finished)
+        self.setGeometry(parent.rect())
+        parent.installEventFilter(self)
+        self.hide()
+
+    @property
+    def dimmed(self) -> bool:
+        """True from `dim()` until the screen wakes."""
+        return self._dimmed
+
+    def set_pass_through(self, widget: QWidget | None) -> None:
+        """The widget a press on a dim screen reaches as `pass_through` (None: no such widget)."""
+        self._pass_through = widget
+
+    def level_now(self) -> float:
+        """The veil's current alpha, 0 (clear) to 1 (black)."""
+        return self._alpha
+
+    def dim(self) -> None:
+        """Show on top and fade the veil in to `level` over `fade_ms`; harmless when dim."""
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.raise_()
+        if self._dimmed:
+            return
+        self._dimmed = True
+        self.show()
+        self._fade_to(self._level, self._fade_ms)
+
+    def wake(self) -> None:
+        """Fade the veil out over `wake_ms`, then hide; emits `woken` if the screen was dim."""
+        if not self._dimmed:
+            return
+        self._dimmed = False
+        self._fade_to(0.0, self._wake_ms)
+        self.woken.emit()
+
+    def _fade_to(self, alpha: float, duration_ms: int) -> None:
+        self._fade.stop()
+        if duration_ms <= 0 or alpha == self._alpha:
+            self._set_alpha(alpha)
+            self._on_fade_finished()
+            return
+        self._fade.setDuration(duration_ms)
+        self._fade.setStartValue(self._alpha)
+        self._fade.setEndValue(alpha)
+        self._fade.start()
+
+    def _set_alpha(self, alpha: float) -> None:
+        self._alpha = alpha
+        self.update()
+
+    @Slot(object)
+    def _on_fade_value_changed(self, value: object) -> None:
+        self._set_alpha(float(cast(float, value)))
+
+    @Slot()
+    def _on_fade_finished(self) -> None:
+        if not self._dimmed:
+            self.hide()
+
+    def _on_pass_through(self, event: QMouseEvent) -> bool:
+        widget = self._pass_through
+        if widget is None or not isValid(widget) or not widget.isVisible():
+            return False
+        at = widget.mapFromGlobal(self.mapToGlobal(event.position().toPoint()))
+        return widget.rect().contains(at)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        parent = self.parentWidget()
+        if parent is not None and watched is parent:
+            if event.type() == QEvent.Type.Resize:
+                self.setGeometry(parent.rect())
+            elif event.type() == QEvent.Type.ChildAdded and self._dimmed:
+                self.raise_()  # a widget added while dim stays under the veil
+        return False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(0, 0, 0, round(self._alpha * 255)))
+        painter.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        event.accept()
+        if not self._dimmed:
+            return
+        through = self._on_pass_through(event)
+        self.wake()
+        if through:
+            self.pass_through.emit()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        event.accept()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.accept()
+
+
 def key_code(name: str) -> int:
     """Qt's key code for a key name from `nurse_call.keys` (ValueError if Qt does not know it)."""
     sequence = QKeySequence.fromString(name, QKeySequence.SequenceFormat.PortableText)
@@ -295,3 +437,28 @@ def key_code(name: str) -> int:
     if combination.keyboardModifiers() != Qt.KeyboardModifier.NoModifier:
         raise ValueError(f"not a single key: {name!r}")
     return int(combination.key().value)
+
+
+class ScrollColumn(QScrollArea):
+    """A column of words that scrolls up and down when it does not fit, by finger or by bar.
+
+    Large `display.text_scale` or a clinic's longer texts must never cut a sentence
+    off: what does not fit is reached by dragging, and the wide scroll bar says
+    there is more. `body` holds the column's layout.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pageScroll")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        words = QWidget(self)
+        words.setObjectName("pageWords")
+        self.body = QVBoxLayout(words)
+        self.body.setContentsMargins(0, 0, 8, 8)
+        self.setWidget(words)
+
+    def to_top(self) -> None:
+        self.verticalScrollBar().setValue(0)

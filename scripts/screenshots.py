@@ -31,6 +31,7 @@ from kiosk.security import hash_pin
 from kiosk.session import STAGES
 from tests.musicfiles import steady_tone
 from tests.realsound import pulse_null_sink
+from tests.test_patient_screens import walk
 
 OUT = ROOT / "docs/screenshots"
 PIN = "428613"
@@ -167,6 +168,23 @@ def breathe_screens(app: QApplication, pin_hash: str) -> None:
             window.events.close()
 
 
+def patient_screens(app: QApplication, pin_hash: str) -> None:
+    """Every patient screen of a whole visit, in each language: docs/screenshots/patient/."""
+    folder = OUT / "patient"
+    folder.mkdir(exist_ok=True)
+    for language in ("en", "es"):
+        with tempfile.TemporaryDirectory() as tmp:
+            clock = FakeClock()
+            window = create_window(make_config(Path(tmp), pin_hash), clock=clock)
+            window.resize(1280, 800)
+            window.show()
+            for number, name in enumerate(walk(window, clock, language), start=1):
+                app.processEvents()
+                window.grab().save(str(folder / f"{language}-{number:02d}-{name.replace(' ', '-')}.png"))
+            window.shutdown()
+            window.events.close()
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -201,6 +219,8 @@ def main() -> int:
                 clock.advance(18 * 60)
                 grab(app, window, "staff-panel-visit")
             staff.close_button.click()
+            while window.current_screen().name in ("checkin", "comfort"):
+                window.screens[window.current_screen().name].leave_button.click()  # "Not now"
             window.stage_screen.refresh()
             grab(app, window, f"stage-{index + 1}-{stage}")
         # the infusion in Spanish, the longer language
@@ -218,6 +238,19 @@ def main() -> int:
         grab(app, window, "stage-3-infusion-es")
         window.shutdown()
         window.events.close()
+    # the same, as a clinic may set it for low vision
+    for scale, theme in ((1.6, "dusk"), (1.0, "high_contrast")):
+        with tempfile.TemporaryDirectory() as tmp:
+            base = make_config(Path(tmp), pin_hash)
+            cfg = replace(base, display=replace(base.display, text_scale=scale, theme=theme))
+            clock = FakeClock()
+            window = infusion_window(cfg, clock)
+            clock.advance(18 * 60)
+            window.stage_screen.refresh()
+            grab(app, window, f"stage-3-infusion-{theme}-{scale}")
+            window.shutdown()
+            window.events.close()
+    patient_screens(app, pin_hash)
     call_screens(app, pin_hash)
     music_screens(app, pin_hash)
     breathe_screens(app, pin_hash)

@@ -116,6 +116,11 @@ def test_a_whole_visit_through_the_staff_panel(kiosk: Kiosk) -> None:
             assert kiosk.types()[-1] == "stage.changed"
             assert list(read_events(kiosk.config.log.dir))[-1].data["to"] == stage
         staff.close_button.click()
+        # the patient is asked first (check-ins before and after, the comfort plan before)
+        asked = {"settling": ["checkin", "comfort"], "recovery": ["checkin"]}.get(stage, [])
+        for name in asked:
+            assert window.current_screen().name == name
+            window.screens[name].leave_button.click()  # "Not now"
         assert window.current_screen() is window.stage_screen
         texts = visible_texts(window.stage_screen)
         for field in ("title", "now", "feel", "helps"):

@@ -22,7 +22,15 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QRadialGradient, QRegion
+from PySide6.QtGui import (
+    QColor,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QRadialGradient,
+    QRegion,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -46,7 +54,7 @@ from kiosk.breathing import (
 )
 from kiosk.content import Content
 from kiosk.screens.base import Screen
-from kiosk.widgets import BigButton, colour_property
+from kiosk.widgets import BigButton, ScrollColumn, colour_property
 
 FRAME_MS = 16
 """How often a running exercise is drawn: about 60 frames a second."""
@@ -299,28 +307,26 @@ class BreatheScreen(Screen):
         self.length_tiles: dict[int, ChoiceTile] = {}
         patterns = QButtonGroup(page)
         lengths = QButtonGroup(page)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(20)
-        grid.setVerticalSpacing(20)
-        columns = 4
-        grid.addWidget(self.pace_caption, 0, 0, Qt.AlignmentFlag.AlignVCenter)
-        for i, name in enumerate(self.guide.patterns):
+        # the tiles scroll if they do not fit (large text); Start stays put
+        self.choices = ScrollColumn(page)
+        self._grid = QGridLayout()
+        self._grid.setHorizontalSpacing(20)
+        self._grid.setVerticalSpacing(20)
+        self._columns = 0
+        for name in self.guide.patterns:
             tile = ChoiceTile(name, f"Pattern {name}", page)
             tile.chosen.connect(self._on_pattern_chosen)
             patterns.addButton(tile)
-            grid.addWidget(tile, i // columns, 1 + i % columns)
             self.pattern_tiles[name] = tile
-        row = (len(self.guide.patterns) + columns - 1) // columns
-        grid.addWidget(self.length_caption, row, 0, Qt.AlignmentFlag.AlignVCenter)
-        for i, minutes in enumerate(LENGTHS):
+        for minutes in LENGTHS:
             name = f"Length {minutes} min" if minutes else "Length open-ended"
             tile = ChoiceTile(str(minutes), name, page)
             tile.chosen.connect(self._on_length_chosen)
             lengths.addButton(tile)
-            grid.addWidget(tile, row, 1 + i)
             self.length_tiles[minutes] = tile
-        for column in range(1, columns + 1):
-            grid.setColumnStretch(column, 1)
+        self._arrange_tiles(len(LENGTHS))
+        self.choices.body.addLayout(self._grid)
+        self.choices.body.addStretch(1)
         self.start_button = BigButton("Start", page, accessible_name="Start breathing", role="primary")
         self.start_button.clicked.connect(self._on_start_clicked)
         layout = QVBoxLayout(page)
@@ -329,9 +335,9 @@ class BreatheScreen(Screen):
         layout.addWidget(self.title)
         layout.addSpacing(8)
         layout.addWidget(self.lead)
-        layout.addStretch(1)
-        layout.addLayout(grid)
-        layout.addStretch(1)
+        layout.addSpacing(24)
+        layout.addWidget(self.choices, 1)
+        layout.addSpacing(12)
         layout.addWidget(self.start_button)
 
     def _build_run(self) -> None:
@@ -401,16 +407,22 @@ class BreatheScreen(Screen):
         for button in buttons:
             row.addWidget(button)
         row.addStretch(1)
+        # the words scroll if they do not fit (large text); the buttons stay put
+        words = ScrollColumn(page)
+        for label in (title, lead):
+            label.setParent(words.widget())
+        words.body.addStretch(2)
+        words.body.addWidget(title)
+        words.body.addSpacing(32)
+        words.body.addWidget(lead)
+        words.body.addStretch(1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(96, 48, 96, 32)
         layout.setSpacing(0)
-        layout.addStretch(2)
-        layout.addWidget(title)
-        layout.addSpacing(32)
-        layout.addWidget(lead)
-        layout.addSpacing(56)
+        layout.addWidget(words, 3)
+        layout.addSpacing(40)
         layout.addLayout(row)
-        layout.addStretch(3)
+        layout.addStretch(1)
 
     @staticmethod
     def _label(name: str, parent: QWidget) -> QLabel:
@@ -451,8 +463,47 @@ class BreatheScreen(Screen):
         current = self.pages.currentWidget()
         return next(name for name, page in self._page.items() if page is current)
 
+    def _arrange_tiles(self, columns: int) -> None:
+        """The captions in the first column, the tiles in `columns` beside them."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        grid = self._grid
+        for widget in (self.pace_caption, self.length_caption, *self.pattern_tiles.values(),
+                       *self.length_tiles.values()):
+            grid.removeWidget(widget)
+        row = 0
+        for caption, tiles in ((self.pace_caption, list(self.pattern_tiles.values())),
+                               (self.length_caption, list(self.length_tiles.values()))):
+            grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignVCenter)
+            for i, tile in enumerate(tiles):
+                grid.addWidget(tile, row + i // columns, 1 + i % columns)
+            row += -(-len(tiles) // columns)
+        for column in range(1, len(LENGTHS) + 1):
+            grid.setColumnStretch(column, 0)  # each column as its words need, the rest shared
+
+    def _fit_tiles(self) -> None:
+        """Four tiles across when the words of each row fit side by side, else two."""
+        def need(tile: ChoiceTile) -> int:  # the words, the padding and a chosen tile's border
+            return tile.fontMetrics().horizontalAdvance(tile.text()) + 2 * (12 + 4) + 8
+
+        caption = max(self.pace_caption.sizeHint().width(), self.length_caption.sizeHint().width())
+        room = self.width() - MARGINS[0] - MARGINS[2] - caption - 20
+        across = len(LENGTHS)
+        widths = [need(tile) for tile in self.pattern_tiles.values()]
+        rows = [widths[i:i + across] for i in range(0, len(widths), across)]
+        rows.append([need(tile) for tile in self.length_tiles.values()])
+        # the columns are shared by both rows: each as wide as its widest tile
+        columns = [max(row[i] for row in rows if i < len(row)) for i in range(across)]
+        self._arrange_tiles(across if sum(columns) + 20 * (across - 1) <= room else 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_tiles()
+
     def on_enter(self) -> None:
         self._shown = True
+        self._fit_tiles()
         self._keep_words_still()
         self.guide.come_back()  # carries on, or back to choosing after a long while
         self._on_guide_changed(self.guide.state)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.screens.base import Screen
-from kiosk.widgets import BigButton
+from kiosk.widgets import BigButton, ScrollColumn
 
 COLUMN_MAX_PX = 1200
 
@@ -68,9 +68,14 @@ class CallScreen(Screen):
         layout.setSpacing(16)
         layout.addLayout(top)
         layout.addSpacing(8)
-        layout.addWidget(self.prompt)
-        layout.addLayout(self._reasons)
-        layout.addStretch(1)
+        # the reasons scroll if they do not fit (large text); the status and Cancel stay put
+        self.reasons_area = ScrollColumn(column)
+        self.prompt.setParent(self.reasons_area.widget())
+        self.reasons_area.body.setSpacing(16)
+        self.reasons_area.body.addWidget(self.prompt)
+        self.reasons_area.body.addLayout(self._reasons)
+        self.reasons_area.body.addStretch(1)
+        layout.addWidget(self.reasons_area, 1)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)

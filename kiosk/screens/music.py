@@ -235,16 +235,27 @@ class MusicScreen(Screen):
         header.setSpacing(40)
         header.addWidget(self.title, 0, Qt.AlignmentFlag.AlignBottom)
         header.addWidget(self.choose, 1, Qt.AlignmentFlag.AlignBottom)
+        self._header = header
         self.choose.setContentsMargins(0, 0, 0, 8)  # nearer the heading's baseline
 
+        # Play and Next beside the volume; when their words need more room (large text),
+        # they take the place of the heading and the volume has the row to itself.
+        playing = QHBoxLayout()
+        playing.setSpacing(16)
+        playing.addWidget(self.play_button)
+        playing.addWidget(self.next_button)
+        volume = QHBoxLayout()
+        volume.setSpacing(16)
+        volume.addWidget(self.quieter_button)
+        volume.addWidget(volume_box)
+        volume.addWidget(self.louder_button)
+        self._volume_box = volume_box
         controls = QHBoxLayout()
-        controls.setSpacing(16)
-        controls.addWidget(self.play_button)
-        controls.addWidget(self.next_button)
-        controls.addSpacing(32)  # the volume is a group of its own
-        controls.addWidget(self.quieter_button)
-        controls.addWidget(volume_box)
-        controls.addWidget(self.louder_button)
+        controls.setSpacing(48)  # the volume is a group of its own
+        controls.addLayout(playing, 2)
+        controls.addLayout(volume, 3)
+        self._controls, self._playing = controls, playing
+        self._narrow = False
 
         # Between the tiles and what is playing: free space (taken by the tiles when they scroll).
         self._gap = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
@@ -381,8 +392,27 @@ class MusicScreen(Screen):
         super().resizeEvent(event)
         self._show_now_playing()
 
+    def _fit_controls(self) -> None:
+        """All controls in one row when their words fit across; else Play and Next move up."""
+        widgets = (self.play_button, self.next_button, self.quieter_button, self.louder_button)
+        need = sum(w.sizeHint().width() for w in widgets) + self._volume_box.minimumSizeHint().width()
+        need += 16 * 3 + self._controls.spacing()
+        margins = self._layout.contentsMargins()
+        narrow = need > self.width() - margins.left() - margins.right()
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self.title.setVisible(not narrow)  # the bar's Back and these controls say where we are
+        if narrow:
+            self._controls.removeItem(self._playing)
+            self._header.addLayout(self._playing)
+        else:
+            self._header.removeItem(self._playing)
+            self._controls.insertLayout(0, self._playing, 2)
+
     def _show_now_playing(self) -> None:
         """What is playing on one line (a long title is shortened); a sentence may wrap."""
+        self._fit_controls()
         self.choose.setVisible(self._available)  # not while there is nothing to choose
         sentence = self._sentence_shown()
         if sentence is not None:

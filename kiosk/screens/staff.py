@@ -6,9 +6,9 @@ tells it. The window checks the PIN, changes the visit and writes the log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -20,11 +20,66 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.care import COMFORT_CHOICES, DISCHARGE_ITEMS, CareState
 from kiosk.screens.base import Screen
 from kiosk.session import VisitState
 from kiosk.widgets import BigButton, PinPad
 
 MINUTES_STEP = 5
+CHECK_PX = 76  # the checklist's rows: large, but six of them share the panel with the visit
+
+
+def feeling_word(value: int) -> str:
+    """A check-in value in the staff's words."""
+    words = {
+        1: QCoreApplication.translate("StaffScreen", "very bad"),
+        2: QCoreApplication.translate("StaffScreen", "not good"),
+        3: QCoreApplication.translate("StaffScreen", "okay"),
+        4: QCoreApplication.translate("StaffScreen", "good"),
+        5: QCoreApplication.translate("StaffScreen", "very good"),
+    }
+    return f"{words.get(value, '?')} ({value}/5)"
+
+
+def comfort_words(choices: Iterable[str]) -> str:
+    """A comfort plan in the staff's words ("" for none)."""
+    words = {
+        "music_softer": QCoreApplication.translate("StaffScreen", "softer music"),
+        "music_off": QCoreApplication.translate("StaffScreen", "no music"),
+        "lights_lower": QCoreApplication.translate("StaffScreen", "lower lights"),
+        "sit_with_me": QCoreApplication.translate("StaffScreen", "someone to sit with them"),
+        "talk_me_through": QCoreApplication.translate("StaffScreen", "help with breathing"),
+    }
+    return ", ".join(words[c] for c in COMFORT_CHOICES if c in set(choices))
+
+
+def discharge_label(item: str) -> str:
+    """A going-home checklist item, as the nurse confirms it."""
+    labels = {
+        "adult_home": QCoreApplication.translate("StaffScreen", "An adult takes them home"),
+        "no_driving": QCoreApplication.translate("StaffScreen", "No driving or machines today"),
+        "rest": QCoreApplication.translate("StaffScreen", "Rest for the day"),
+        "water": QCoreApplication.translate("StaffScreen", "Drink water"),
+        "eat_lightly": QCoreApplication.translate("StaffScreen", "Eat lightly"),
+        "who_to_call": QCoreApplication.translate("StaffScreen", "Knows whom to call"),
+    }
+    return labels[item]
+
+
+def care_summary(care: CareState) -> str:
+    """What the patient told us this visit, one line each ("" when nothing)."""
+    lines = []
+    moments = (("before", QCoreApplication.translate("StaffScreen", "before:")),
+               ("after", QCoreApplication.translate("StaffScreen", "after:")))
+    checkins = [f"{label} {feeling_word(care.checkins[moment])}"
+                for moment, label in moments if moment in care.checkins]
+    if checkins:
+        lines.append(QCoreApplication.translate("StaffScreen", "How they feel: {feelings}")
+                     .format(feelings=" · ".join(checkins)))
+    if care.comfort:
+        lines.append(QCoreApplication.translate("StaffScreen", "Comfort plan: {plan}")
+                     .format(plan=comfort_words(care.comfort)))
+    return "\n".join(lines)
 
 
 class StaffScreen(Screen):
@@ -33,7 +88,7 @@ class StaffScreen(Screen):
     Signals (intents): `unlock_requested(pin)`, `start_requested(minutes, language)`,
     `next_requested`, `back_requested`, `end_requested`, `exit_requested`, `close_requested`,
     `acknowledge_requested` (offered on the PIN page too: it needs no PIN),
-    `resolve_requested`.
+    `resolve_requested`, `discharge_toggled(item, confirmed)`.
     """
 
     name = "staff"
@@ -48,6 +103,7 @@ class StaffScreen(Screen):
     close_requested = Signal()
     acknowledge_requested = Signal()
     resolve_requested = Signal()
+    discharge_toggled = Signal(str, bool)
 
     def __init__(
         self,
@@ -69,13 +125,14 @@ class StaffScreen(Screen):
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
-        heading = QLabel(f"Staff · {room}", pin_page)
+        heading = QLabel(self.tr("Staff · {room}").format(room=room), pin_page)
         heading.setObjectName("staffTitle")
         # an open call can be acknowledged without the PIN: that one action only
         self.pin_call_info = QLabel(pin_page)
         self.pin_call_info.setObjectName("staffStatus")
         self.pin_call_info.setWordWrap(True)
-        self.pin_ack_button = BigButton("Acknowledge call", pin_page, role="primary")
+        self.pin_ack_button = BigButton(self.tr("Acknowledge call"), pin_page,
+                                        accessible_name="Acknowledge call", role="primary")
         self.pin_ack_button.clicked.connect(self.acknowledge_requested)
         self.pin_call_box = QWidget(pin_page)
         self.pin_call_box.setMinimumWidth(400)
@@ -106,9 +163,9 @@ class StaffScreen(Screen):
 
         # --- panel --------------------------------------------------------------
         panel = QWidget(self._pages)
-        title = QLabel(f"Staff · {room}", panel)
+        title = QLabel(self.tr("Staff · {room}").format(room=room), panel)
         title.setObjectName("staffTitle")
-        self.close_button = BigButton("Done", panel, accessible_name="Close staff panel", role="secondary")
+        self.close_button = BigButton(self.tr("Done"), panel, accessible_name="Close staff panel", role="secondary")
         self.close_button.setMaximumWidth(260)
         self.close_button.clicked.connect(self.close_requested)
         self.status = QLabel(panel)
@@ -120,9 +177,10 @@ class StaffScreen(Screen):
         self.call_info = QLabel(self.call_box)
         self.call_info.setObjectName("staffCall")
         self.call_info.setWordWrap(True)
-        self.ack_button = BigButton("Acknowledge call", self.call_box, role="primary")
-        self.ack_button.setMaximumWidth(340)
-        self.resolve_button = BigButton("Resolve call", self.call_box, role="secondary")
+        self.ack_button = BigButton(self.tr("Acknowledge call"), self.call_box,
+                                    accessible_name="Acknowledge call", role="primary")
+        self.resolve_button = BigButton(self.tr("Resolve call"), self.call_box,
+                                        accessible_name="Resolve call", role="secondary")
         self.ack_button.clicked.connect(self.acknowledge_requested)
         self.resolve_button.clicked.connect(self.resolve_requested)
         call_layout = QGridLayout(self.call_box)
@@ -130,6 +188,8 @@ class StaffScreen(Screen):
         call_layout.addWidget(self.call_info, 0, 0, 1, 2)
         call_layout.addWidget(self.ack_button, 1, 0)
         call_layout.addWidget(self.resolve_button, 1, 1)
+        call_layout.setColumnStretch(0, 3)
+        call_layout.setColumnStretch(1, 2)
         call_layout.setRowStretch(2, 1)
 
         # start a visit
@@ -149,11 +209,12 @@ class StaffScreen(Screen):
             self.language_group.addButton(button)
             self.language_buttons[code] = button
             language_row.addWidget(button)
-        self.start_button = BigButton("Start session", self.start_box, role="primary")
+        self.start_button = BigButton(self.tr("Start session"), self.start_box,
+                                      accessible_name="Start session", role="primary")
         self.start_button.clicked.connect(self._on_start_clicked)
         start_layout = QGridLayout(self.start_box)
         start_layout.setContentsMargins(0, 0, 0, 0)
-        start_layout.addWidget(QLabel("Planned infusion", self.start_box), 0, 0, 1, 3)
+        start_layout.addWidget(QLabel(self.tr("Planned infusion"), self.start_box), 0, 0, 1, 3)
         start_layout.addWidget(self.fewer, 1, 0)
         start_layout.addWidget(self.minutes_label, 1, 1, Qt.AlignmentFlag.AlignCenter)
         start_layout.addWidget(self.more, 1, 2)
@@ -162,9 +223,12 @@ class StaffScreen(Screen):
 
         # run the open visit
         self.visit_box = QWidget(panel)
-        self.next_button = BigButton("Next stage", self.visit_box, role="primary")
-        self.step_back_button = BigButton("Step back", self.visit_box, accessible_name="Previous stage", role="secondary")
-        self.end_button = BigButton("End session", self.visit_box, role="secondary")
+        self.next_button = BigButton(self.tr("Next stage"), self.visit_box,
+                                     accessible_name="Next stage", role="primary")
+        self.step_back_button = BigButton(self.tr("Step back"), self.visit_box,
+                                          accessible_name="Previous stage", role="secondary")
+        self.end_button = BigButton(self.tr("End session"), self.visit_box,
+                                    accessible_name="End session", role="secondary")
         self.next_button.clicked.connect(self.next_requested)
         self.step_back_button.clicked.connect(self.back_requested)
         self.end_button.clicked.connect(lambda: self._confirm("end"))
@@ -178,8 +242,10 @@ class StaffScreen(Screen):
         self.confirm_box = QWidget(panel)
         self.confirm_text = QLabel(self.confirm_box)
         self.confirm_text.setObjectName("staffStatus")
-        self.confirm_yes = BigButton("Yes", self.confirm_box, accessible_name="Confirm", role="primary")
-        self.confirm_no = BigButton("No", self.confirm_box, accessible_name="Do not confirm", role="secondary")
+        self.confirm_yes = BigButton(self.tr("Yes"), self.confirm_box, accessible_name="Confirm",
+                                     role="primary")
+        self.confirm_no = BigButton(self.tr("No"), self.confirm_box, accessible_name="Do not confirm",
+                                    role="secondary")
         self.confirm_yes.clicked.connect(self._on_confirm_yes)
         self.confirm_no.clicked.connect(self._hide_confirm)
         confirm_layout = QGridLayout(self.confirm_box)
@@ -190,9 +256,32 @@ class StaffScreen(Screen):
         self._pending: str | None = None
         self._visit_open = False
 
-        self.exit_button = BigButton("Exit kiosk", panel, role="secondary")
+        self.exit_button = BigButton(self.tr("Exit kiosk"), panel, accessible_name="Exit kiosk",
+                                     role="secondary")
         self.exit_button.setMaximumWidth(260)
         self.exit_button.clicked.connect(lambda: self._confirm("exit"))
+
+        # the going-home checklist, confirmed item by item
+        self.discharge_box = QWidget(panel)
+        discharge_title = QLabel(self.tr("Before they go home"), self.discharge_box)
+        discharge_title.setObjectName("staffCall")
+        discharge_title.setWordWrap(True)
+        discharge_layout = QVBoxLayout(self.discharge_box)
+        discharge_layout.setContentsMargins(0, 0, 0, 0)
+        discharge_layout.setSpacing(8)
+        discharge_layout.addWidget(discharge_title)
+        self.discharge_buttons: dict[str, BigButton] = {}
+        for item in DISCHARGE_ITEMS:
+            button = BigButton(discharge_label(item), self.discharge_box,
+                               accessible_name=f"Confirm {item.replace('_', ' ')}", role="check",
+                               min_height=CHECK_PX)
+            button.setObjectName("dischargeItem")
+            button.setCheckable(True)
+            button.setProperty("item", item)
+            button.clicked.connect(self._on_discharge_clicked)
+            discharge_layout.addWidget(button)
+            self.discharge_buttons[item] = button
+        self.discharge_box.hide()
 
         self.events = QListWidget(panel)
         self.events.setAccessibleName("Today's events")
@@ -207,10 +296,20 @@ class StaffScreen(Screen):
         left.addWidget(self.visit_box)
         left.addWidget(self.confirm_box)
         left.addStretch(1)
+        # what the patient told us this visit: how they feel, what helps them
+        self.care_info = QLabel(panel)
+        self.care_info.setObjectName("staffCare")
+        self.care_info.setWordWrap(True)
+        self.care_info.hide()
         right = QVBoxLayout()
-        events_title = QLabel("Today in this room", panel)
-        right.addWidget(events_title)
+        right.setSpacing(12)
+        right.addWidget(self.care_info)
+        right.addWidget(self.discharge_box)
+        self.events_title = QLabel(self.tr("Today in this room"), panel)
+        right.addWidget(self.events_title)
         right.addWidget(self.events, 1)
+        self._discharge_stretch = QWidget(panel)  # keeps the checklist at the top
+        right.addWidget(self._discharge_stretch, 1)
         header = QHBoxLayout()
         header.setSpacing(20)
         header.addWidget(title, 1)
@@ -253,16 +352,27 @@ class StaffScreen(Screen):
         self.resolve_button.setVisible(bool(summary))
         self.call_box.setVisible(bool(summary))
 
-    def show_pin_page(self, message: str = "Enter the staff PIN.", *, locked: bool = False) -> None:
+    def show_pin_page(self, message: str | None = None, *, locked: bool = False) -> None:
         self.pin_pad.clear()
-        self.pin_pad.set_message(message)
+        self.pin_pad.set_message(self.tr("Enter the staff PIN.") if message is None else message)
         self.pin_pad.set_enabled_keys(not locked)
         self._pages.setCurrentWidget(self._pin_page)
 
-    def show_panel(self, state: VisitState, status: str, events: Sequence[str]) -> None:
+    def show_panel(self, state: VisitState, status: str, events: Sequence[str],
+                   care: CareState | None = None) -> None:
         self._visit_open = state.is_open
         self._hide_confirm()
+        summary = care_summary(care) if care is not None and state.is_open else ""
         self.status.setText(status)
+        self.care_info.setText(summary)
+        self.care_info.setVisible(bool(summary))
+        going_home = state.stage == "going_home"
+        # At the end of the visit the checklist takes the place of the day's events.
+        self.discharge_box.setVisible(going_home)
+        self._discharge_stretch.setVisible(going_home)
+        self.events_title.setVisible(not going_home)
+        self.events.setVisible(not going_home)
+        self.set_discharge(care.discharge if care is not None else frozenset())
         if not state.is_open:
             self._minutes = self._default_minutes
             self._refresh_minutes()
@@ -276,13 +386,28 @@ class StaffScreen(Screen):
         self.events.scrollToBottom()
         self._pages.setCurrentWidget(self._panel)
 
+    def set_discharge(self, confirmed: Iterable[str]) -> None:
+        """Show which checklist items are confirmed (as recorded)."""
+        done = set(confirmed)
+        for item, button in self.discharge_buttons.items():
+            button.setChecked(item in done)
+            button.setText(("✓  " if item in done else "") + discharge_label(item))
+
     # -- inside ------------------------------------------------------------------
+    @Slot()
+    def _on_discharge_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, BigButton):
+            item = str(button.property("item"))
+            # The window records it and redraws; until then the tick follows the tap.
+            self.discharge_toggled.emit(item, button.isChecked())
+
     def _change_minutes(self, delta: int) -> None:
         self._minutes = max(5, min(240, self._minutes + delta))
         self._refresh_minutes()
 
     def _refresh_minutes(self) -> None:
-        self.minutes_label.setText(f"{self._minutes} min")
+        self.minutes_label.setText(self.tr("{minutes} min").format(minutes=self._minutes))
 
     @Slot()
     def _on_start_clicked(self) -> None:
@@ -295,11 +420,11 @@ class StaffScreen(Screen):
     def _confirm(self, what: str) -> None:
         self._pending = what
         if what == "end":
-            self.confirm_text.setText("End this visit? Everything of it leaves the screen.")
-            self.confirm_yes.setText("Yes, end visit")
+            self.confirm_text.setText(self.tr("End this visit? Everything of it leaves the screen."))
+            self.confirm_yes.setText(self.tr("Yes, end visit"))
         else:
-            self.confirm_text.setText("Close the kiosk? The patient loses the screen.")
-            self.confirm_yes.setText("Yes, exit")
+            self.confirm_text.setText(self.tr("Close the kiosk? The patient loses the screen."))
+            self.confirm_yes.setText(self.tr("Yes, exit"))
         # One question at a time: the other controls step aside while it is asked.
         self.start_box.hide()
         self.visit_box.hide()
