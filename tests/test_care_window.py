@@ -23,6 +23,7 @@ from kiosk.events import EventLogError, read_events
 from kiosk.screens.staff import comfort_words
 from kiosk.security import hash_pin
 from kiosk.session import STAGES
+from tests import test_app as app_tests
 
 PIN = "428613"
 EN = load_content("en")
@@ -95,15 +96,8 @@ def kiosk(qtbot: QtBot, tmp_path: Path, pin_hash: str) -> Iterator[Kiosk]:
         k.stop(window)
 
 
-def long_press_staff(window: KioskWindow) -> None:
-    window.staff_button.setDown(True)  # held...
-    window.staff_button.hold_timer.timeout.emit()  # ...for the whole hold time
-
-
 def unlock(window: KioskWindow, pin: str = PIN) -> None:
-    long_press_staff(window)
-    window.staff_screen.pin_pad.type_digits(pin)
-    window.staff_screen.pin_pad.keys["OK"].click()
+    app_tests.unlock(window, pin)
     assert window.staff_screen.unlocked
 
 
@@ -338,7 +332,7 @@ def test_each_tap_records_the_whole_plan_and_staff_see_it_with_a_call(kiosk: Kio
     assert window.current_screen() is window.call_screen
     words = comfort_words(["sit_with_me", "music_softer"])
     assert words == "softer music, someone to sit with them"
-    long_press_staff(window)  # the PIN page shows the call without the PIN
+    app_tests.long_press_staff(window)  # the PIN page shows the call without the PIN
     staff = window.staff_screen
     assert not staff.unlocked
     assert staff.pin_call_info.isVisibleTo(window)
@@ -358,7 +352,7 @@ def test_no_comfort_plan_no_plan_with_the_call(kiosk: Kiosk) -> None:
     window.comfort_screen.leave_button.click()
     assert window.current_screen() is window.stage_screen
     window.call_button.click()
-    long_press_staff(window)
+    app_tests.long_press_staff(window)
     info = window.staff_screen.pin_call_info
     assert info.isVisibleTo(window)
     assert info.text().startswith("Call made ")
