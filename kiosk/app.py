@@ -406,25 +406,25 @@ class KioskWindow(QWidget):
         self.staff_screen.set_discharge(care.discharge)
         self._refresh_staff_call()
 
-    @Slot()
-    def _on_language_clicked(self) -> None:
+    def _next_language(self) -> str:
+        """The language after the visit's own, among those the kiosk offers."""
         languages = self.config.kiosk.languages
         current = self.session.state.language or self.config.kiosk.default_language
-        following = languages[(languages.index(current) + 1) % len(languages)] \
-            if current in languages else languages[0]
+        index = languages.index(current) if current in languages else -1
+        return languages[(index + 1) % len(languages)]
+
+    @Slot()
+    def _on_language_clicked(self) -> None:
         try:
-            self.session.change_language(following)
+            self.session.change_language(self._next_language())
         except (SessionError, EventLogError) as error:
             log.critical("could not change the language: %s", error)
 
     def _language_label(self) -> str:
         """The bar's language button: the next language, in its own name."""
-        languages = self.config.kiosk.languages
-        if len(languages) < 2:
+        if len(self.config.kiosk.languages) < 2:
             return ""
-        current = self.session.state.language or self.config.kiosk.default_language
-        index = languages.index(current) if current in languages else -1
-        return self.contents[languages[(index + 1) % len(languages)]].name
+        return self.contents[self._next_language()].name
 
     # -- dimming ---------------------------------------------------------------------
     def _may_dim(self) -> bool:
@@ -861,7 +861,7 @@ def create_window(config: Config, *, clock: Clock | None = None, one_time: str |
                              content_problems=content_problems, one_time=one_time)
         calls.restore(history)  # after the window: an unanswered call chimes again at once
         if calls.state.is_open:
-            window._offer_next()  # an open call comes before any question  # noqa: SLF001
+            window._offer_next()  # an open call comes before any question
         return window
     except BaseException:
         events.close()

@@ -158,22 +158,22 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
         QWidget#volumeLevel {{ qproperty-fillColor: {p.accent}; qproperty-emptyColor: {p.surface_pressed}; }}
         QScrollArea#musicTiles, QWidget#musicTileGrid, QScrollArea#pageScroll,
         QWidget#pageWords {{ background: transparent; border: none; }}
-        QScrollArea#musicTiles QScrollBar:vertical, QScrollArea#pageScroll QScrollBar:vertical {{
+        QScrollArea#musicTiles QScrollBar:vertical, QScrollBar#pageScrollBar:vertical {{
             background: {p.bar};
             width: 28px;
             margin: 0 0 0 16px;
             border-radius: 6px;
         }}
         QScrollArea#musicTiles QScrollBar::handle:vertical,
-        QScrollArea#pageScroll QScrollBar::handle:vertical {{
+        QScrollBar#pageScrollBar::handle:vertical {{
             background: {p.faint};
             border-radius: 6px;
             min-height: 80px;
         }}
         QScrollArea#musicTiles QScrollBar::add-line:vertical,
         QScrollArea#musicTiles QScrollBar::sub-line:vertical,
-        QScrollArea#pageScroll QScrollBar::add-line:vertical,
-        QScrollArea#pageScroll QScrollBar::sub-line:vertical {{ height: 0; border: none; }}
+        QScrollBar#pageScrollBar::add-line:vertical,
+        QScrollBar#pageScrollBar::sub-line:vertical {{ height: 0; border: none; }}
         QLabel#checkMark {{ color: {p.faint}; font-size: {px(30)}px; min-width: {px(36)}px; }}
         QLabel#checkMark[done="true"] {{ color: {p.accent}; font-weight: 700; }}
 
@@ -189,7 +189,6 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
             background-color: {p.surface_pressed};
             border: 4px solid {p.accent};
             color: {p.accent};
-            font-weight: 600;
         }}
 
         QLabel#caption {{ color: {p.muted}; font-size: {px(28)}px; }}
@@ -210,7 +209,7 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
 
 
         QWidget#staff QLabel {{ font-size: 28px; }}
-        QWidget#staff QPushButton {{ font-size: 28px; }}
+        QWidget#staff QPushButton {{ font-size: 28px; padding: 8px 16px; }}
         QWidget#staff QPushButton[role="key"] {{ font-size: 40px; }}
         QWidget#staff QLabel#staffTitle {{ color: {p.accent}; font-size: 40px; font-weight: 600; }}
         QWidget#staff QLabel#staffStatus {{ font-size: 28px; }}

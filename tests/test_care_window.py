@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk import config as kiosk_config
-from kiosk.app import KioskWindow, create_window
+from kiosk.app import KioskWindow
 from kiosk.care import COMFORT_CHOICES, DISCHARGE_ITEMS
 from kiosk.clock import FakeClock
 from kiosk.config import Config
@@ -56,36 +56,20 @@ def make_config(
     )
 
 
-class Kiosk:
-    """Builds windows on one log directory, as successive starts of the kiosk would."""
+class Kiosk(app_tests.Kiosk):
+    """test_app's Kiosk, with a configuration of its own and the log's events at hand."""
 
     def __init__(self, qtbot: QtBot, tmp_path: Path, pin_hash: str) -> None:
-        self.qtbot, self.tmp_path, self.pin_hash = qtbot, tmp_path, pin_hash
-        self.config = make_config(tmp_path / "events", pin_hash)
-        self.clock = FakeClock()
-        self.windows: list[KioskWindow] = []
+        super().__init__(qtbot, make_config(tmp_path / "events", pin_hash), FakeClock())
+        self.tmp_path, self.pin_hash = tmp_path, pin_hash
 
     def configure(self, **options: Any) -> None:
         """Use another configuration (before the first start)."""
         self.config = make_config(self.tmp_path / "events", self.pin_hash, **options)
 
-    def start(self) -> KioskWindow:
-        window = create_window(self.config, clock=self.clock)
-        self.qtbot.addWidget(window)
-        window.resize(1280, 800)
-        self.windows.append(window)
-        return window
-
-    def stop(self, window: KioskWindow) -> None:
-        window.shutdown()
-        window.events.close()
-
     def events(self, *prefixes: str) -> list[tuple[str, dict[str, object]]]:
         return [(e.type, dict(e.data)) for e in read_events(self.config.log.dir)
                 if not prefixes or e.type.startswith(prefixes)]
-
-    def types(self) -> list[str]:
-        return [e.type for e in read_events(self.config.log.dir)]
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ class ComfortScreen(QuestionPage):
         self._content = content
         self._plan: tuple[str, ...] | None = None
         grid = QGridLayout()
-        grid.setSpacing(16)
+        grid.setSpacing(12)
         self.tiles: dict[str, BigButton] = {}
         for index, choice in enumerate(COMFORT_CHOICES):
             tile = BigButton("", self, accessible_name="Comfort " + choice.replace("_", " "),

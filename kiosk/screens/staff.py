@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -188,8 +189,8 @@ class StaffScreen(Screen):
         call_layout.addWidget(self.call_info, 0, 0, 1, 2)
         call_layout.addWidget(self.ack_button, 1, 0)
         call_layout.addWidget(self.resolve_button, 1, 1)
-        call_layout.setColumnStretch(0, 3)
-        call_layout.setColumnStretch(1, 2)
+        call_layout.setColumnStretch(0, 1)
+        call_layout.setColumnStretch(1, 1)
         call_layout.setRowStretch(2, 1)
 
         # start a visit
@@ -258,8 +259,8 @@ class StaffScreen(Screen):
 
         self.exit_button = BigButton(self.tr("Exit kiosk"), panel, accessible_name="Exit kiosk",
                                      role="secondary")
-        self.exit_button.setMaximumWidth(260)
         self.exit_button.clicked.connect(lambda: self._confirm("exit"))
+        self.exit_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
         # the going-home checklist, confirmed item by item
         self.discharge_box = QWidget(panel)
