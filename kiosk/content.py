@@ -1,4 +1,4 @@
-"""Patient texts per language: `config/content/<language>.toml`, with an optional clinic override.
+"""Patient texts per language: `kiosk/texts/<language>.toml`, with an optional clinic override.
 
 The words a patient reads during an infusion are part of their care, so they live in
 plain TOML files that a clinic can review and adjust without touching code. Our own
@@ -61,7 +61,7 @@ __all__ = [
     "Content", "ContentError", "StageText", "available_languages", "load_content", "load_contents",
 ]
 
-CONTENT_DIR = Path(__file__).resolve().parents[1] / "config" / "content"
+CONTENT_DIR = Path(__file__).resolve().parent / "texts"
 """Our own content files, one per language, named `<language>.toml`."""
 
 MAX_FILE_BYTES = 256 * 1024
