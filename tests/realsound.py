@@ -27,8 +27,8 @@ START_SECONDS = 10.0
 
 
 @contextmanager
-def pulse_null_sink() -> Iterator[dict[str, str]]:
-    """Run a private PulseAudio with one null sink named `SINK`; yield its client environment.
+def pulse_null_sink(sink: str = SINK) -> Iterator[dict[str, str]]:
+    """Run a private PulseAudio with one null sink named `sink`; yield its client environment.
 
     The yielded variables (PULSE_SERVER and friends) are meant to be added to
     `os.environ` for a child process. The daemon is killed on exit.
@@ -48,7 +48,7 @@ def pulse_null_sink() -> Iterator[dict[str, str]]:
         daemon = subprocess.Popen(
             ["pulseaudio", "-n", "--daemonize=false", "--exit-idle-time=-1", "--disallow-exit",
              "--log-target=stderr",
-             f"--load=module-null-sink sink_name={SINK}",
+             f"--load=module-null-sink sink_name={sink}",
              f"--load=module-native-protocol-unix socket={base}/native"],
             env={**os.environ, **env},
             stdin=subprocess.DEVNULL,
@@ -57,7 +57,7 @@ def pulse_null_sink() -> Iterator[dict[str, str]]:
         )
     try:
         _wait_ready(daemon, env, log_path)
-        pactl(env, "set-default-sink", SINK)
+        pactl(env, "set-default-sink", sink)
         yield env
     finally:
         daemon.kill()

@@ -35,6 +35,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
+from kiosk.media.outputs import has_output
 from kiosk.media.tones import SAMPLE_RATE, chime_samples, write_wav
 
 PREFIX = "kiosk-chime-"
@@ -98,7 +99,7 @@ class Chime(QObject):
         self._effect.statusChanged.connect(self._status_changed)
         self._devices = QMediaDevices(self)
         self._devices.audioOutputsChanged.connect(self._outputs_changed)
-        if QMediaDevices.audioOutputs():
+        if has_output():
             self._load()  # without an output, loading would only fail (with a Qt warning)
 
     @property
@@ -116,7 +117,7 @@ class Chime(QObject):
         if self._closed:
             return False
         try:
-            if not QMediaDevices.audioOutputs():
+            if not has_output():
                 self._set_fault(NO_OUTPUT)
                 return False
             if self._effect.status() == QSoundEffect.Status.Error:
@@ -134,7 +135,7 @@ class Chime(QObject):
 
     def probe(self) -> str:
         """Check now, without a sound, that there is an output to play on; returns the fault."""
-        if not self._closed and not QMediaDevices.audioOutputs():
+        if not self._closed and not has_output():
             self._set_fault(NO_OUTPUT)
         return self._fault
 
@@ -166,7 +167,7 @@ class Chime(QObject):
     def _outputs_changed(self) -> None:
         if self._closed:
             return
-        if not QMediaDevices.audioOutputs():
+        if not has_output():
             self._effect.stop()
             self._set_fault(NO_OUTPUT)
             return
@@ -183,7 +184,7 @@ class Chime(QObject):
 
     def _status_changed(self) -> None:
         if self._effect.status() == QSoundEffect.Status.Error and not self._closed:
-            if QMediaDevices.audioOutputs():
+            if has_output():
                 self._set_fault(cannot_play(self._refused()))
             else:
                 self._set_fault(NO_OUTPUT)

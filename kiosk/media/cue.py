@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
 from kiosk.media.chime import sound_folder
+from kiosk.media.outputs import has_output
 from kiosk.media.tones import CUE_FREQUENCIES, cue_samples, write_wav
 
 
@@ -37,7 +38,7 @@ class CueTone(QObject):
             return False
         self.played.append(kind)
         del self.played[:-50]
-        if not QMediaDevices.audioOutputs():
+        if not has_output():
             return False
         effect = self._effects.get(kind)
         if effect is None:

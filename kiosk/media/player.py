@@ -30,6 +30,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QMetaObject, QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QtAudio
 
+from kiosk.media import outputs
 from kiosk.media.mixer import DECKS, Mix
 from kiosk.media.playlist import Queue, Track
 
@@ -64,7 +65,7 @@ def call_without_gil(player: QMediaPlayer, slot: str) -> None:
 
 
 def has_output() -> bool:
-    return bool(QMediaDevices.audioOutputs())
+    return outputs.has_output()
 
 
 class Deck(QObject):
