@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import __version__, translations
-from kiosk.app_support import SignalWatcher, event_line
+from kiosk.app_support import SignalWatcher, WatchdogPinger, event_line
 from kiosk.breathing import Guide, all_patterns
 from kiosk.call_paths import CallPaths
 from kiosk.care import CareError, CareState, VisitCare
@@ -65,6 +65,7 @@ from kiosk.screens.idle import IdleScreen
 from kiosk.screens.music import MusicScreen
 from kiosk.screens.staff import StaffScreen, comfort_words
 from kiosk.screens.stage import StageScreen
+from kiosk.sdnotify import Notifier
 from kiosk.security import PinGate, one_time_pin
 from kiosk.session import INFUSION, STAGES, SessionError, SessionModel, VisitState
 from kiosk.theme import stylesheet
@@ -933,7 +934,12 @@ def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -
             window.setGeometry(screen.geometry())
         window.showFullScreen()
     log.info("kiosk %s is running in %s", config.kiosk.id, config.kiosk.room)
+    watchdog = WatchdogPinger(Notifier(), app)
+    for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):  # read: the notify
+        os.environ.pop(name, None)  # commands the kiosk starts must not speak for it
+    watchdog.ready(f"kiosk {config.kiosk.id} running in {config.kiosk.room}")
     status = app.exec()
+    watchdog.stopping()
     reason = window.exit_reason or ("signal" if watcher.received is not None else "quit")
     _try_append(events, "kiosk.stopped", {"reason": reason})
     control.close()

@@ -12,10 +12,11 @@ import signal
 import socket
 from collections.abc import Callable
 
-from PySide6.QtCore import QSocketNotifier, QTimer
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from kiosk.events import Event
+from kiosk.sdnotify import Notifier
 
 
 class SignalWatcher:
@@ -60,3 +61,39 @@ def event_line(event: Event) -> str:
     elif event.type == "session.started":
         detail = f"  {event.data.get('planned_infusion_minutes')} min, {event.data.get('language')}"
     return f"{when}  {event.type}{detail}"
+
+
+class WatchdogPinger(QObject):
+    """READY, watchdog pings from the event loop, STOPPING: the kiosk's side of systemd's watchdog.
+
+    The pings come from a plain timer on the GUI thread, so a frozen window stops
+    them and systemd restarts the kiosk.
+    """
+
+    def __init__(self, notifier: Notifier, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._notifier = notifier
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.CoarseTimer)
+        self._timer.timeout.connect(self._ping)
+
+    @property
+    def timer(self) -> QTimer:
+        return self._timer
+
+    def ready(self, status: str) -> None:
+        """Tell systemd the kiosk is up, and start pinging if it keeps a watchdog."""
+        self._notifier.notify("READY=1", f"STATUS={status}")
+        interval = self._notifier.watchdog_interval
+        if interval is not None:
+            self._timer.start(max(1, int(interval * 1000)))
+            self._ping()
+
+    def stopping(self) -> None:
+        """Stop pinging and tell systemd the kiosk is on its way out."""
+        self._timer.stop()
+        self._notifier.notify("STOPPING=1")
+
+    @Slot()
+    def _ping(self) -> None:
+        self._notifier.notify("WATCHDOG=1")

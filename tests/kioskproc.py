@@ -41,7 +41,7 @@ class RunningKiosk:
 
     def wait_for(self, pattern: re.Pattern[str], timeout: float = 60) -> re.Match[str]:
         """The first new journal line matching `pattern`; fails if the kiosk stops first."""
-        seen = []
+        seen: list[str] = []
         while True:
             line = self.lines.get(timeout=timeout)
             if not line:
