@@ -8,6 +8,7 @@ the screens and routes their intents to the core; it holds no rules itself.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -42,9 +43,12 @@ from kiosk.events import (
     open_log,
     read_events,
 )
+from kiosk.health import low_space_problem
+from kiosk.lastgood import Rejection, keep, state_dir
 from kiosk.lockdown import LockdownFilter, crash_handler, keep_screen_awake
 from kiosk.media.chime import NO_OUTPUT as CHIME_NO_OUTPUT
 from kiosk.media.cue import CueTone
+from kiosk.media.outputs import default_output_name
 from kiosk.media.player import to_linear
 from kiosk.music_control import MusicControl
 from kiosk.nurse_call import (
@@ -82,6 +86,9 @@ log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "infusion-kiosk"
 REFRESH_MS = 15_000  # the infusion minutes on screen; cheap, and a minute is the finest unit shown
+MAX_FAULTS = 8
+MAX_FAULT_CHARS = 400
+"""The health answer stays well inside one control-socket reply (4096 bytes)."""
 RESTORED_TYPES = ("session.", "stage.", "staff.", "nurse_call.", "checkin.", "comfort_plan.",
                   "discharge.")
 RETURN_SCREENS = ("music", "breathe", "call", "checkin", "comfort", "about")
@@ -106,6 +113,7 @@ class KioskWindow(QWidget):
         care: VisitCare | None = None,
         content_problems: Iterable[str] = (),
         one_time: str | None = None,
+        rejection: Rejection | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -116,6 +124,8 @@ class KioskWindow(QWidget):
         self.calls = calls
         self.care = care or VisitCare(events, session)
         self.content_problems = tuple(content_problems)
+        self.rejection = rejection  # the configuration this start could not use, if any
+        self._started_at = clock.now()
         self.gate = gate
         self.contents = contents
         self.one_time_pin = one_time
@@ -511,6 +521,8 @@ class KioskWindow(QWidget):
             if not state.is_open:
                 return "ok no call is open"
             return f"ok call {state.call_id}: {self._call_summary(state)}"
+        if command == "health":  # for `kiosk status`
+            return "ok " + json.dumps(self.health(), ensure_ascii=False)
         if command == "ack":
             if not state.is_open:
                 return "none no call is open"
@@ -518,7 +530,21 @@ class KioskWindow(QWidget):
                 return f"ok call {state.call_id} was already acknowledged"
             self.calls.acknowledge("shell")
             return f"ok acknowledged call {state.call_id}"
-        return f"error unknown command {command!r} (ack or status)"
+        return f"error unknown command {command!r} (ack, status or health)"
+
+    def health(self) -> dict[str, object]:
+        """What only the running kiosk knows, for `kiosk status` (which reads the log itself)."""
+        said_apart = _rejection_message(self.rejection) if self.rejection is not None else None
+        faults = [fault for fault in self.faults() if fault != said_apart]
+        return {
+            "pid": os.getpid(),
+            "version": __version__,
+            "started": self._started_at.isoformat(timespec="seconds"),
+            "screen": self.current_screen().objectName(),
+            "staff_mode": self.staff_screen.unlocked,
+            "audio_output": default_output_name(),
+            "faults": [fault[:MAX_FAULT_CHARS] for fault in faults[:MAX_FAULTS]],
+        }
 
     def _on_call_changed(self, state: CallState) -> None:
         journal = (state.call_id, state.status)
@@ -584,6 +610,8 @@ class KioskWindow(QWidget):
     def faults(self) -> list[str]:
         """What staff must know is not working, in plain sentences."""
         faults = []
+        if self.rejection is not None:
+            faults.append(_rejection_message(self.rejection))
         if self.content_problems:
             faults.append(self.tr("The clinic's patient texts have mistakes, so the kiosk's own words are "
                                   "shown for that language; `kiosk check-config` lists them: {problem}")
@@ -599,6 +627,9 @@ class KioskWindow(QWidget):
             faults.append(self.tr("The event log cannot be written ({problem}). Calls "
                                   "still chime and notify, but are not recorded.")
                           .format(problem=self.calls.log_problem))
+        low_space = low_space_problem(self.config.log.dir, self.config.log.min_free_mb)
+        if low_space is not None:
+            faults.append(low_space)
         sound = self.call_paths.faults()
         if self.music.fault():
             if CHIME_NO_OUTPUT in sound:  # one sentence for one missing speaker
@@ -617,6 +648,7 @@ class KioskWindow(QWidget):
     def open_staff(self) -> None:
         log.info("staff PIN pad opened")
         self._refresh_staff_call()
+        self._refresh_faults()  # the disk may have filled since the kiosk started
         locked = self.gate.locked_for()
         if locked > 0:
             self.staff_screen.show_pin_page(_locked_message(locked), locked=True)
@@ -831,8 +863,30 @@ def _locked_message(seconds: float) -> str:
     ).format(span=span)
 
 
-def create_window(config: Config, *, clock: Clock | None = None, one_time: str | None = None) -> KioskWindow:
-    """Build the kiosk for `config` (open the log, restore the visit and lock-out); show nothing."""
+def _rejection_message(rejection: Rejection) -> str:
+    """The staff banner's words when this start's configuration was rejected."""
+    translate = QCoreApplication.translate
+    if rejection.fallback == "last_good":
+        when = "" if rejection.kept_at is None else rejection.kept_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        using = translate("KioskWindow", "The kiosk runs on the last configuration that worked (kept {when}).") \
+            .format(when=when)
+    else:
+        using = translate("KioskWindow", "SAFE MODE: no configuration that worked is kept either, so the kiosk "
+                          "runs on its built-in settings. Call nurse chimes in the room only.")
+    count = len(rejection.problems)
+    return translate(
+        "KioskWindow", "The configuration was rejected ({count} problem(s)): {problem} {using} "
+        "IT: run `kiosk check-config` on the files and restart the kiosk."
+    ).format(count=count, problem=rejection.problems[0] if count else "", using=using)
+
+
+def create_window(config: Config, *, clock: Clock | None = None, one_time: str | None = None,
+                  rejection: Rejection | None = None) -> KioskWindow:
+    """Build the kiosk for `config` (open the log, restore the visit and lock-out); show nothing.
+
+    `rejection` is the configuration this start could not use (see `kiosk.lastgood`):
+    staff see it in the banner.
+    """
     clock = clock or SystemClock()
     translations.install(config.kiosk.default_language)  # the staff screens speak the clinic's language
     contents, content_problems = load_contents(config.kiosk.languages, config.kiosk.content_dir)
@@ -859,7 +913,8 @@ def create_window(config: Config, *, clock: Clock | None = None, one_time: str |
         care = VisitCare(events, session)
         care.restore(history)
         window = KioskWindow(config, events, session, calls, gate, contents, clock, care=care,
-                             content_problems=content_problems, one_time=one_time)
+                             content_problems=content_problems, one_time=one_time,
+                             rejection=rejection)
         calls.restore(history)  # after the window: an unanswered call chimes again at once
         if calls.state.is_open:
             window._offer_next()  # an open call comes before any question
@@ -891,15 +946,21 @@ def install_crash_handler(window: KioskWindow) -> None:
     sys.excepthook = crash_handler(record, recover)
 
 
-def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -> int:
-    """Start the kiosk on `config` and run until Exit kiosk or a stop signal."""
+def run(config: Config, *, windowed: bool = False, clock: Clock | None = None,
+        rejection: Rejection | None = None) -> int:
+    """Start the kiosk on `config` and run until Exit kiosk or a stop signal.
+
+    `rejection` says which configuration was given and could not be used; then
+    `config` is the last good one or the safe defaults (`kiosk.lastgood.choose`).
+    A start on the given configuration keeps it as the last good one.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("infusion-kiosk")
     app.setApplicationVersion(__version__)
     try:
-        window = create_window(config, clock=clock)
+        window = create_window(config, clock=clock, rejection=rejection)
     except EventLogError as error:
         log.critical("%s", error)
         print(f"kiosk: {error}", file=sys.stderr)
@@ -914,7 +975,9 @@ def run(config: Config, *, windowed: bool = False, clock: Clock | None = None) -
         print(message, file=sys.stderr, flush=True)
         log.warning("%s", message)
     events = window.events
-    _record_start(events, config)
+    _record_start(events, config, rejection)
+    if rejection is None:
+        _keep_last_good(config)
     install_crash_handler(window)
     control = ControlServer(config.log.dir, window.control_command, window)
     problem = control.listen()
@@ -969,7 +1032,17 @@ def _try_append(events: EventLog | OfflineLog, type: str, data: dict[str, object
     return True
 
 
-def _record_start(events: EventLog | OfflineLog, config: Config) -> None:
+def _keep_last_good(config: Config) -> None:
+    """Keep the configuration of this good start for a start whose configuration is rejected."""
+    state = state_dir()
+    try:
+        if keep(config, state):
+            log.info("kept this configuration as the last good one in %s", state)
+    except OSError as error:
+        log.warning("could not keep the last good configuration in %s: %s", state, error)
+
+
+def _record_start(events: EventLog | OfflineLog, config: Config, rejection: Rejection | None = None) -> None:
     try:
         removed = events.prune(config.log.retention_days)
     except EventLogError as error:
@@ -978,4 +1051,10 @@ def _record_start(events: EventLog | OfflineLog, config: Config) -> None:
         if removed:
             log.info("removed %d event log file(s) older than %d days", len(removed), config.log.retention_days)
     _try_append(events, "kiosk.started", {"version": __version__, "pid": os.getpid()})
-    _try_append(events, "config.loaded", {"files": [str(path) for path in config.sources]})
+    if rejection is not None:
+        _try_append(events, "config.rejected", rejection.event_data())
+    _try_append(events, "config.loaded", {"files": [str(path) for path in config.sources],
+                                          "mode": "configured" if rejection is None else rejection.fallback})
+    low_space = low_space_problem(config.log.dir, config.log.min_free_mb)
+    if low_space is not None:
+        log.warning("%s", low_space)

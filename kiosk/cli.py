@@ -18,6 +18,7 @@ from kiosk import __version__
 
 if TYPE_CHECKING:
     from kiosk.config import Config
+    from kiosk.lastgood import Rejection
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -55,6 +56,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "hash-pin",
         help="read a staff PIN on stdin and print the line for staff.pin_hash",
     )
+
+    status = commands.add_parser(
+        "status",
+        help="this kiosk at a glance, for IT: visit, call, last event, log, disk, audio, config",
+    )
+    _add_config_option(status)
+    status.add_argument("--json", action="store_true", help="one JSON object instead of text")
 
     call = commands.add_parser("call", help="the open call for a nurse, from a shell on the kiosk")
     call_commands = call.add_subparsers(dest="call_command", metavar="ACTION", parser_class=_Parser)
@@ -110,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _log(args, sys.stdout, sys.stderr)
         if args.command == "call":
             return _call(args, sys.stdout, sys.stderr)
+        if args.command == "status":
+            return _status(args, sys.stdout)
         if args.command == "hash-pin":
             return _hash_pin(sys.stdin, sys.stdout, sys.stderr)
         return _run(args)
@@ -226,6 +236,32 @@ def _call(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_USAGE
 
 
+def _status(args: argparse.Namespace, out: TextIO) -> int:
+    """`kiosk status`: exit 0 when nothing needs attention, 1 when something does."""
+    import json
+
+    from kiosk import config, lastgood, status
+    from kiosk.control_client import ControlError, send_command
+
+    paths = list(args.config) if args.config else config.default_paths()
+    loaded, rejection = lastgood.choose(paths, lastgood.state_dir())  # what `kiosk run` would use
+    live: dict[str, object] | None = None
+    live_problem = ""
+    try:
+        word, _, text = send_command(loaded.log.dir, "health").partition(" ")
+        if word == "ok":
+            live = json.loads(text)
+        else:
+            live_problem = f"the kiosk answered: {text}"
+    except ControlError as error:
+        live_problem = str(error)
+    except ValueError:
+        live_problem = "the kiosk's answer could not be read"
+    report = status.gather(loaded, rejection, live=live, live_problem=live_problem)
+    print(report.as_json() if args.json else report.as_text(), file=out)
+    return EXIT_FAILED if report.problems else EXIT_OK
+
+
 def _log(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from kiosk import logtool
 
@@ -261,10 +297,15 @@ def _has_display() -> bool:
 
 
 def _run(args: argparse.Namespace) -> int:
-    loaded = _load_config(args.config, sys.stderr)
-    if loaded is None:
-        print("kiosk: the configuration has problems (listed above); not starting.", file=sys.stderr)
-        return EXIT_USAGE
+    from kiosk import config, lastgood
+
+    paths = list(args.config) if args.config else config.default_paths()
+    state = lastgood.state_dir()
+    loaded, rejection = lastgood.choose(paths, state)
+    if rejection is not None:  # a room is never left without a kiosk: say so and carry on
+        for problem in rejection.problems:
+            print(problem, file=sys.stderr)
+        print(_fallback_line(rejection, state, loaded), file=sys.stderr, flush=True)
     if not _has_display():
         print(
             "kiosk: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set); "
@@ -274,7 +315,20 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from kiosk import app
 
-    return app.run(loaded, windowed=args.windowed)
+    return app.run(loaded, windowed=args.windowed, rejection=rejection)
+
+
+def _fallback_line(rejection: Rejection, state: Path, loaded: Config) -> str:
+    """The journal's line when the configuration is rejected: what the kiosk starts on instead."""
+    count = len(rejection.problems)
+    said = f"kiosk: the configuration has {count} problem{'s' if count != 1 else ''} (listed above)"
+    if rejection.fallback == "last_good":
+        kept = rejection.kept_at.astimezone().strftime("%Y-%m-%d %H:%M") if rejection.kept_at else "?"
+        return (f"{said}; starting on the last good configuration, kept {kept} in "
+                f"{state / 'last-good.toml'}. Fix the files, check them with `kiosk check-config`, "
+                "then restart the kiosk.")
+    return (f"{said} and no good configuration is kept in {state}; starting in SAFE MODE on the "
+            f"built-in settings (log in {loaded.log.dir}): Call nurse chimes in the room only.")
 
 
 if __name__ == "__main__":

@@ -65,11 +65,13 @@ __all__ = [
     "BUILTIN_PATTERNS", "LANGUAGES", "STAGES", "BreathingConfig", "BreathingPattern", "Config",
     "ConfigError", "DisplayConfig", "KioskConfig", "LogConfig", "MusicConfig", "NurseCallConfig",
     "Playlist", "Problem", "SessionConfig", "StaffConfig", "default_paths", "defaults", "load",
-    "reference_markdown", "summary",
+    "reference_markdown", "summary", "to_toml",
 ]
 
 ETC_CONFIG = Path("/etc/infusion-kiosk/kiosk.toml")
 """The machine-wide file, applied when it exists (tests point this elsewhere)."""
+ETC_DROP_INS = Path("/etc/infusion-kiosk/conf.d")
+"""Drop-in files `*.toml`, applied after ETC_CONFIG in name order."""
 
 MAX_FILE_BYTES = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
@@ -113,12 +115,16 @@ def defaults() -> Config:
 
 
 def default_paths(environ: Mapping[str, str] = os.environ) -> list[Path]:
-    """The files `kiosk run` applies without --config: /etc's if present, then $KIOSK_CONFIG.
+    """The files `kiosk run` applies without --config, in order.
 
-    $KIOSK_CONFIG is kept even when the file is missing, so that `load` says so
-    rather than silently running on defaults.
+    /etc's kiosk.toml if present, then its conf.d/*.toml in name order (a clinic
+    rolls one file out to every machine and keeps what differs per room in a
+    drop-in), then $KIOSK_CONFIG. $KIOSK_CONFIG is kept even when the file is
+    missing, so that `load` says so rather than silently running on defaults.
     """
     paths = [ETC_CONFIG] if ETC_CONFIG.exists() else []
+    if ETC_DROP_INS.is_dir():
+        paths.extend(sorted(ETC_DROP_INS.glob("*.toml"), key=lambda path: path.name))
     if environ.get("KIOSK_CONFIG"):
         paths.append(Path(environ["KIOSK_CONFIG"]))
     return paths
@@ -384,6 +390,40 @@ def summary(config: Config) -> str:
             f"{playlists}, {len(STAGES)} stages, log in {shown}")
 
 
+def to_toml(config: Config, *, header: str = "") -> str:
+    """`config` as one self-contained TOML file that `load` reads back to an equal Config.
+
+    Every key is written, paths absolute, so the file means the same wherever it
+    is kept: this is how the kiosk keeps its last known good configuration.
+    """
+    out = [f"# {line}".rstrip() for line in header.splitlines()]
+    arrays: list[tuple[str, tuple[Any, ...]]] = []
+    for name in SECTIONS:
+        section = getattr(config, name)
+        out += ["", f"[{name}]"]
+        for key in schema_keys(type(section)).values():
+            value = getattr(section, key.name)
+            if item_class(key.hint) is not None:
+                arrays.append((f"{name}.{key.name}", value))
+            else:
+                out.append(f"{key.name} = {_literal(value)}")
+    for table, items in arrays:
+        for item in items:
+            out += ["", f"[[{table}]]"]
+            out += [f"{key.name} = {_literal(getattr(item, key.name))}"
+                    for key in schema_keys(type(item)).values()]
+    return "\n".join(out).lstrip("\n") + "\n"
+
+
+def _literal(value: Any) -> str:
+    """A value for `to_toml`: "" for no folder, paths made absolute."""
+    if value is None:
+        return '""'
+    if isinstance(value, Path):
+        return toml_literal(value.absolute())
+    return toml_literal(value)
+
+
 def reference_markdown() -> str:
     """The config reference for clinic IT, generated from the declared schema.
 
@@ -391,7 +431,8 @@ def reference_markdown() -> str:
     4, under its "Reference" heading); tests/test_readme.py keeps them equal.
     """
     out = [("Files are applied in order: built-in defaults, `/etc/infusion-kiosk/kiosk.toml`, "
-            "`$KIOSK_CONFIG` (or the `--config` files). A later file wins key by key; an array "
+            "`/etc/infusion-kiosk/conf.d/*.toml` in name order, `$KIOSK_CONFIG` (or the "
+            "`--config` files instead of all three). A later file wins key by key; an array "
             "of tables (`[[music.playlists]]`, `[[breathing.patterns]]`) replaces the earlier "
             "list as a whole. Relative paths start at the folder of the file that sets them. "
             "In problem reports, `[0]` is the first table of an array."), ""]

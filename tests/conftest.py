@@ -16,6 +16,7 @@ os.environ.setdefault("PULSE_SERVER", "unix:/nonexistent/pulse-socket")
 
 import shutil  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -37,3 +38,11 @@ def pulse_sink() -> Iterator[dict[str, str]]:
         pytest.skip("pulseaudio is not installed (make test installs packages pulseaudio, pulseaudio-utils)")
     with pulse_null_sink() as env:
         yield env
+
+
+@pytest.fixture(autouse=True)
+def kiosk_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own state folder (the last good configuration), never the user's."""
+    state = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("KIOSK_STATE_DIR", str(state))
+    return state

@@ -35,6 +35,10 @@ CORE_MODULES = [
     "kiosk.breathing",
     "kiosk.cli",
     "kiosk.control_client",
+    "kiosk.lastgood",
+    "kiosk.health",
+    "kiosk.status",
+    "kiosk.sdnotify",
 ]
 
 

@@ -1,0 +1,69 @@
+"""The log's folder and disk: the same sentences for staff (banner) and IT (`kiosk status`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from kiosk import config as kiosk_config
+from kiosk.app import create_window
+from kiosk.clock import FakeClock
+from kiosk.health import disk_space, folder_problem, low_space_problem
+
+
+def test_disk_space_of_a_folder_not_made_yet_is_its_parents(tmp_path: Path) -> None:
+    space = disk_space(tmp_path / "not" / "yet")
+    stats = os.statvfs(tmp_path)
+    assert space is not None
+    assert space.total_mb == stats.f_blocks * stats.f_frsize // (1024 * 1024)
+    assert 0 < space.free_mb <= space.total_mb
+
+
+def test_low_space_is_said_only_under_the_limit(tmp_path: Path) -> None:
+    assert low_space_problem(tmp_path, 0) is None
+    space = disk_space(tmp_path)
+    assert space is not None
+    problem = low_space_problem(tmp_path, space.free_mb + 1000)
+    assert problem is not None and problem.startswith("Only ")
+    assert f"log.min_free_mb asks for {space.free_mb + 1000} MB" in problem
+
+
+def test_folder_problems(tmp_path: Path) -> None:
+    assert folder_problem(tmp_path) is None
+    assert "does not exist yet" in str(folder_problem(tmp_path / "missing"))
+    file = tmp_path / "file"
+    file.write_text("x")
+    assert folder_problem(file) == f"{file} is not a folder"
+
+
+def test_staff_are_warned_when_the_log_disk_runs_low(qtbot: QtBot, tmp_path: Path) -> None:
+    base = kiosk_config.defaults()
+    config = replace(base, log=replace(base.log, dir=tmp_path / "events", min_free_mb=100_000_000))
+    window = create_window(config, clock=FakeClock())
+    qtbot.addWidget(window)
+    try:
+        assert any(fault.startswith("Only ") and "log.min_free_mb" in fault for fault in window.faults())
+        window.config = replace(config, log=replace(config.log, min_free_mb=0))
+        assert not any(fault.startswith("Only ") for fault in window.faults())
+    finally:
+        window.shutdown()
+        window.events.close()
+
+
+def test_the_staff_panel_shows_the_disk_as_it_is_now(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.test_app import long_press_staff, make_config
+
+    config = make_config(tmp_path / "events")
+    window = create_window(config, clock=FakeClock())
+    qtbot.addWidget(window)
+    try:
+        assert "Only " not in window.staff_screen.banner.text()
+        window.config = replace(config, log=replace(config.log, min_free_mb=100_000_000))  # the disk fills
+        long_press_staff(window)
+        assert "log.min_free_mb asks for 100000000 MB" in window.staff_screen.banner.text()
+    finally:
+        window.shutdown()
+        window.events.close()
