@@ -868,15 +868,13 @@ def _rejection_message(rejection: Rejection) -> str:
     translate = QCoreApplication.translate
     if rejection.fallback == "last_good":
         when = "" if rejection.kept_at is None else rejection.kept_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        using = translate("KioskWindow", "The kiosk runs on the last configuration that worked (kept {when}).") \
-            .format(when=when)
+        using = translate("KioskWindow", "The kiosk runs on the last one that worked ({when}).").format(when=when)
     else:
-        using = translate("KioskWindow", "SAFE MODE: no configuration that worked is kept either, so the kiosk "
-                          "runs on its built-in settings. Call nurse chimes in the room only.")
+        using = translate("KioskWindow", "SAFE MODE on built-in settings (none that worked is kept): "
+                          "Call nurse chimes in the room only.")
     count = len(rejection.problems)
     return translate(
-        "KioskWindow", "The configuration was rejected ({count} problem(s)): {problem} {using} "
-        "IT: run `kiosk check-config` on the files and restart the kiosk."
+        "KioskWindow", "{using} Configuration rejected ({count} problem(s)): {problem} IT: `kiosk status`."
     ).format(count=count, problem=rejection.problems[0] if count else "", using=using)
 
 

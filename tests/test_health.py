@@ -67,3 +67,27 @@ def test_the_staff_panel_shows_the_disk_as_it_is_now(qtbot: QtBot, tmp_path: Pat
     finally:
         window.shutdown()
         window.events.close()
+
+
+def test_many_faults_scroll_and_leave_the_pin_pad_whole(qtbot: QtBot, tmp_path: Path) -> None:
+    from kiosk.screens.staff import BANNER_LINES
+    from tests.test_app import long_press_staff, make_config
+
+    window = create_window(make_config(tmp_path / "events"), clock=FakeClock())
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        long_press_staff(window)
+        staff = window.staff_screen
+        staff.set_banner("\n".join(f"Fault number {n}: something that staff should know." for n in range(8)))
+        qtbot.waitUntil(lambda: staff.banner_scroll.verticalScrollBar().maximum() > 0)
+        assert staff.banner_scroll.height() <= (BANNER_LINES + 1) * staff.banner.fontMetrics().lineSpacing()
+        pad = staff.pin_pad
+        for key in (*pad.keys.values(), pad.cancel_button):
+            assert key.height() >= 90, key.accessibleName()
+            bottom = key.mapTo(window, key.rect().bottomLeft()).y()
+            assert bottom <= window.height(), key.accessibleName()
+    finally:
+        window.shutdown()
+        window.events.close()

@@ -182,10 +182,10 @@ def test_staff_see_the_rejection_in_the_banner(qtbot: QtBot, tmp_path: Path) -> 
     qtbot.addWidget(window)
     try:
         banner = " ".join(window.faults())
-        assert "The configuration was rejected (1 problem(s))" in banner
+        assert "Configuration rejected (1 problem(s))" in banner
         assert "session.infusion_minutes: out of range" in banner
-        assert "last configuration that worked" in banner
-        assert "kiosk check-config" in banner
+        assert "The kiosk runs on the last one that worked" in banner
+        assert "`kiosk status`" in banner
     finally:
         window.shutdown()
         window.events.close()

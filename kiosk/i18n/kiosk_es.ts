@@ -10,13 +10,13 @@
     </message>
     <message>
         <location filename="../app.py" line="597"/>
-        <location filename="../app.py" line="856"/>
+        <location filename="../app.py" line="857"/>
         <source>{minutes} min {seconds} s</source>
         <translation>{minutes} min {seconds} s</translation>
     </message>
     <message>
         <location filename="../app.py" line="598"/>
-        <location filename="../app.py" line="859"/>
+        <location filename="../app.py" line="860"/>
         <source>{seconds} s</source>
         <translation>{seconds} s</translation>
     </message>
@@ -71,69 +71,69 @@
         <translation>No se ha encontrado ninguna salida de audio: ni el aviso de llamada ni la música pueden sonar en la sala.</translation>
     </message>
     <message>
-        <location filename="../app.py" line="670"/>
+        <location filename="../app.py" line="671"/>
         <source>The event log cannot be written: {error}</source>
         <translation>No se puede escribir en el registro de eventos: {error}</translation>
     </message>
     <message>
-        <location filename="../app.py" line="679"/>
+        <location filename="../app.py" line="680"/>
         <source>That PIN is not right.</source>
         <translation>El PIN no es correcto.</translation>
     </message>
     <message>
-        <location filename="../app.py" line="681"/>
+        <location filename="../app.py" line="682"/>
         <source>That PIN is not right. {left} try left.</source>
         <translation>El PIN no es correcto. Queda {left} intento.</translation>
     </message>
     <message>
-        <location filename="../app.py" line="683"/>
+        <location filename="../app.py" line="684"/>
         <source>That PIN is not right. {left} tries left.</source>
         <translation>El PIN no es correcto. Quedan {left} intentos.</translation>
     </message>
     <message>
-        <location filename="../app.py" line="713"/>
+        <location filename="../app.py" line="714"/>
         <source>No visit open.</source>
         <translation>No hay ninguna sesión abierta.</translation>
     </message>
     <message>
-        <location filename="../app.py" line="716"/>
+        <location filename="../app.py" line="717"/>
         <source>Stage {number} of {count}: {title}</source>
         <translation>Etapa {number} de {count}: {title}</translation>
     </message>
     <message>
-        <location filename="../app.py" line="719"/>
+        <location filename="../app.py" line="720"/>
         <source>{minutes} min so far</source>
         <translation>{minutes} min transcurridos</translation>
     </message>
     <message>
-        <location filename="../app.py" line="721"/>
+        <location filename="../app.py" line="722"/>
         <source>planned {minutes} min</source>
         <translation>{minutes} min previstos</translation>
     </message>
     <message>
-        <location filename="../app.py" line="730"/>
+        <location filename="../app.py" line="731"/>
         <source>The event log cannot be read: {error}</source>
         <translation>No se puede leer el registro de eventos: {error}</translation>
     </message>
     <message>
-        <location filename="../app.py" line="860"/>
+        <location filename="../app.py" line="861"/>
         <source>Too many wrong PINs. Staff entry is locked for {span}. Patient controls still work.</source>
         <translation>Demasiados PIN incorrectos. El acceso del personal está bloqueado durante {span}. Los controles del paciente siguen funcionando.</translation>
     </message>
     <message>
-        <location filename="../app.py" line="870"/>
-        <source>The kiosk runs on the last configuration that worked (kept {when}).</source>
-        <translation>El quiosco funciona con la última configuración que funcionó (guardada el {when}).</translation>
+        <location filename="../app.py" line="871"/>
+        <source>The kiosk runs on the last one that worked ({when}).</source>
+        <translation>El quiosco usa la última que funcionó ({when}).</translation>
     </message>
     <message>
         <location filename="../app.py" line="873"/>
-        <source>SAFE MODE: no configuration that worked is kept either, so the kiosk runs on its built-in settings. Call nurse chimes in the room only.</source>
-        <translation>MODO SEGURO: tampoco hay una configuración que funcionara guardada, así que el quiosco usa sus ajustes de fábrica. Llamar a la enfermera solo suena en la sala.</translation>
+        <source>SAFE MODE on built-in settings (none that worked is kept): Call nurse chimes in the room only.</source>
+        <translation>MODO SEGURO con ajustes de fábrica (no hay ninguna guardada que funcionara): Llamar a la enfermera solo suena en la sala.</translation>
     </message>
     <message>
         <location filename="../app.py" line="876"/>
-        <source>The configuration was rejected ({count} problem(s)): {problem} {using} IT: run `kiosk check-config` on the files and restart the kiosk.</source>
-        <translation>La configuración fue rechazada ({count} problema(s)): {problem} {using} Informática: ejecute `kiosk check-config` con los archivos y reinicie el quiosco.</translation>
+        <source>{using} Configuration rejected ({count} problem(s)): {problem} IT: `kiosk status`.</source>
+        <translation>{using} Configuración rechazada ({count} problema(s)): {problem} Informática: `kiosk status`.</translation>
     </message>
 </context>
 <context>
@@ -157,204 +157,204 @@
 <context>
     <name>StaffScreen</name>
     <message>
-        <location filename="../screens/staff.py" line="36"/>
+        <location filename="../screens/staff.py" line="39"/>
         <source>very bad</source>
         <translation>muy mal</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="37"/>
+        <location filename="../screens/staff.py" line="40"/>
         <source>not good</source>
         <translation>mal</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="38"/>
+        <location filename="../screens/staff.py" line="41"/>
         <source>okay</source>
         <translation>regular</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="39"/>
+        <location filename="../screens/staff.py" line="42"/>
         <source>good</source>
         <translation>bien</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="40"/>
+        <location filename="../screens/staff.py" line="43"/>
         <source>very good</source>
         <translation>muy bien</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="48"/>
+        <location filename="../screens/staff.py" line="51"/>
         <source>softer music</source>
         <translation>música más suave</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="49"/>
+        <location filename="../screens/staff.py" line="52"/>
         <source>no music</source>
         <translation>sin música</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="50"/>
+        <location filename="../screens/staff.py" line="53"/>
         <source>lower lights</source>
         <translation>luz más tenue</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="51"/>
+        <location filename="../screens/staff.py" line="54"/>
         <source>someone to sit with them</source>
         <translation>alguien que le acompañe</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="52"/>
+        <location filename="../screens/staff.py" line="55"/>
         <source>help with breathing</source>
         <translation>ayuda con la respiración</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="60"/>
+        <location filename="../screens/staff.py" line="63"/>
         <source>An adult takes them home</source>
         <translation>Un adulto le acompaña a casa</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="61"/>
+        <location filename="../screens/staff.py" line="64"/>
         <source>No driving or machines today</source>
         <translation>Hoy no conducir ni manejar maquinaria</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="62"/>
+        <location filename="../screens/staff.py" line="65"/>
         <source>Rest for the day</source>
         <translation>Descansar el resto del día</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="63"/>
+        <location filename="../screens/staff.py" line="66"/>
         <source>Drink water</source>
         <translation>Beber agua</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="64"/>
+        <location filename="../screens/staff.py" line="67"/>
         <source>Eat lightly</source>
         <translation>Comer ligero</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="65"/>
+        <location filename="../screens/staff.py" line="68"/>
         <source>Knows whom to call</source>
         <translation>Sabe a quién llamar</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="73"/>
+        <location filename="../screens/staff.py" line="76"/>
         <source>before:</source>
         <translation>antes:</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="74"/>
+        <location filename="../screens/staff.py" line="77"/>
         <source>after:</source>
         <translation>después:</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="78"/>
+        <location filename="../screens/staff.py" line="81"/>
         <source>How they feel: {feelings}</source>
         <translation>Cómo se siente: {feelings}</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="81"/>
+        <location filename="../screens/staff.py" line="84"/>
         <source>Comfort plan: {plan}</source>
         <translation>Plan de confort: {plan}</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="129"/>
-        <location filename="../screens/staff.py" line="167"/>
+        <location filename="../screens/staff.py" line="135"/>
+        <location filename="../screens/staff.py" line="173"/>
         <source>Staff · {room}</source>
         <translation>Personal · {room}</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="135"/>
-        <location filename="../screens/staff.py" line="181"/>
+        <location filename="../screens/staff.py" line="141"/>
+        <location filename="../screens/staff.py" line="187"/>
         <source>Acknowledge call</source>
         <translation>Atender llamada</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="169"/>
+        <location filename="../screens/staff.py" line="175"/>
         <source>Done</source>
         <translation>Listo</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="183"/>
+        <location filename="../screens/staff.py" line="189"/>
         <source>Resolve call</source>
         <translation>Resolver llamada</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="213"/>
+        <location filename="../screens/staff.py" line="219"/>
         <source>Start session</source>
         <translation>Iniciar sesión</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="218"/>
+        <location filename="../screens/staff.py" line="224"/>
         <source>Planned infusion</source>
         <translation>Infusión prevista</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="227"/>
+        <location filename="../screens/staff.py" line="233"/>
         <source>Next stage</source>
         <translation>Etapa siguiente</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="229"/>
+        <location filename="../screens/staff.py" line="235"/>
         <source>Step back</source>
         <translation>Retroceder</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="231"/>
+        <location filename="../screens/staff.py" line="237"/>
         <source>End session</source>
         <translation>Finalizar sesión</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="246"/>
+        <location filename="../screens/staff.py" line="252"/>
         <source>Yes</source>
         <translation>Sí</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="248"/>
+        <location filename="../screens/staff.py" line="254"/>
         <source>No</source>
         <translation>No</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="260"/>
+        <location filename="../screens/staff.py" line="266"/>
         <source>Exit kiosk</source>
         <translation>Salir del quiosco</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="267"/>
+        <location filename="../screens/staff.py" line="273"/>
         <source>Before they go home</source>
         <translation>Antes de irse a casa</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="309"/>
+        <location filename="../screens/staff.py" line="315"/>
         <source>Today in this room</source>
         <translation>Hoy en esta sala</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="358"/>
+        <location filename="../screens/staff.py" line="376"/>
         <source>Enter the staff PIN.</source>
         <translation>Introduzca el PIN del personal.</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="411"/>
+        <location filename="../screens/staff.py" line="429"/>
         <source>{minutes} min</source>
         <translation>{minutes} min</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="424"/>
+        <location filename="../screens/staff.py" line="442"/>
         <source>End this visit? Everything of it leaves the screen.</source>
         <translation>¿Finalizar esta sesión? Todos sus datos desaparecerán de la pantalla.</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="425"/>
+        <location filename="../screens/staff.py" line="443"/>
         <source>Yes, end visit</source>
         <translation>Sí, finalizar sesión</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="427"/>
+        <location filename="../screens/staff.py" line="445"/>
         <source>Close the kiosk? The patient loses the screen.</source>
         <translation>¿Cerrar el quiosco? El paciente se quedará sin pantalla.</translation>
     </message>
     <message>
-        <location filename="../screens/staff.py" line="428"/>
+        <location filename="../screens/staff.py" line="446"/>
         <source>Yes, exit</source>
         <translation>Sí, salir</translation>
     </message>

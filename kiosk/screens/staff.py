@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
 from kiosk.care import COMFORT_CHOICES, DISCHARGE_ITEMS, CareState
 from kiosk.screens.base import Screen
 from kiosk.session import VisitState
-from kiosk.widgets import BigButton, PinPad
+from kiosk.widgets import BigButton, PinPad, ScrollColumn
 
 MINUTES_STEP = 5
+BANNER_LINES = 2  # faults past two lines scroll, so the PIN pad keeps its size
+BANNER_TOP_PX = 12  # the banner's top padding in the stylesheet
 CHECK_PX = 76  # the checklist's rows: large, but six of them share the panel with the visit
 
 
@@ -122,10 +125,13 @@ class StaffScreen(Screen):
 
         # --- PIN page ---------------------------------------------------------
         pin_page = QWidget(self._pages)
-        self.banner = QLabel(pin_page)
+        self.banner_scroll = ScrollColumn(pin_page)
+        self.banner_scroll.body.setContentsMargins(0, 0, 0, 0)
+        self.banner = QLabel(self.banner_scroll.widget())
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
-        self.banner.hide()
+        self.banner_scroll.body.addWidget(self.banner)
+        self.banner_scroll.hide()
         heading = QLabel(self.tr("Staff · {room}").format(room=room), pin_page)
         heading.setObjectName("staffTitle")
         # an open call can be acknowledged without the PIN: that one action only
@@ -152,7 +158,7 @@ class StaffScreen(Screen):
         pin_layout = QVBoxLayout(pin_page)
         pin_layout.setContentsMargins(48, 24, 48, 24)
         pin_layout.addWidget(heading, 0, Qt.AlignmentFlag.AlignHCenter)
-        pin_layout.addWidget(self.banner)
+        pin_layout.addWidget(self.banner_scroll)
         # an open call sits beside the PIN pad: acknowledging it needs no PIN
         pin_row = QHBoxLayout()
         pin_row.setSpacing(48)
@@ -340,7 +346,19 @@ class StaffScreen(Screen):
 
     def set_banner(self, text: str) -> None:
         self.banner.setText(text)
-        self.banner.setVisible(bool(text))
+        self.banner_scroll.setVisible(bool(text))
+        self._fit_banner()
+
+    def _fit_banner(self) -> None:
+        """As tall as the faults' words, up to BANNER_LINES lines; longer ones scroll."""
+        width = self.banner_scroll.viewport().width() or self.width() - 96
+        needed = max(self.banner.heightForWidth(max(width, 200)), 0)
+        most = BANNER_LINES * self.banner.fontMetrics().lineSpacing() + BANNER_TOP_PX
+        self.banner_scroll.setFixedHeight(min(most, needed))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_banner()
 
     def set_call(self, summary: str, *, can_acknowledge: bool) -> None:
         """The open call as staff see it ("" = none); both pages show it."""
