@@ -4,7 +4,7 @@ VENV   := .venv
 PYTEST_ARGS ?=
 ARGS   ?=
 
-.PHONY: run test bench setup clean
+.PHONY: run test bench setup wheel clean
 
 run: setup
 	$(VENV)/bin/kiosk run $(ARGS)
@@ -17,6 +17,10 @@ bench: setup
 
 setup:
 	@sh scripts/bootstrap.sh
+
+wheel: setup
+	rm -rf build  # setuptools would carry modules deleted since the last build into the wheel
+	$(VENV)/bin/python -m build --wheel --outdir dist
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
