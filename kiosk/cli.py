@@ -57,6 +57,15 @@ def _build_parser() -> argparse.ArgumentParser:
         help="read a staff PIN on stdin and print the line for staff.pin_hash",
     )
 
+    supervise = commands.add_parser(
+        "supervise",
+        help="the systemd unit's main process: runs the session (cage or xinit and the kiosk) "
+        "and passes its READY and watchdog messages to systemd",
+    )
+    supervise.add_argument("--grace", type=float, default=None, metavar="SECONDS",
+                           help="how long the session may take to stop before it is killed")
+    supervise.add_argument("session", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
+
     status = commands.add_parser(
         "status",
         help="this kiosk at a glance, for IT: visit, call, last event, log, disk, audio, config",
@@ -120,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _call(args, sys.stdout, sys.stderr)
         if args.command == "status":
             return _status(args, sys.stdout)
+        if args.command == "supervise":
+            return _supervise(args, sys.stderr)
         if args.command == "hash-pin":
             return _hash_pin(sys.stdin, sys.stdout, sys.stderr)
         return _run(args)
@@ -234,6 +245,21 @@ def _call(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_FAILED
     print(f"kiosk call {args.call_command}: {text or reply}", file=err)
     return EXIT_USAGE
+
+
+def _supervise(args: argparse.Namespace, err: TextIO) -> int:
+    import logging
+
+    from kiosk import supervise
+
+    command = args.session[1:] if args.session[:1] == ["--"] else args.session
+    if not command:
+        print("kiosk supervise: name the session to run after --, e.g. "
+              "kiosk supervise -- /usr/bin/cage -- /opt/infusion-kiosk/bin/kiosk run", file=err)
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    grace = supervise.GRACE_SECONDS if args.grace is None else args.grace
+    return supervise.supervise(command, grace_seconds=grace)
 
 
 def _status(args: argparse.Namespace, out: TextIO) -> int:
