@@ -54,6 +54,7 @@ def supervise(command: Sequence[str], environ: Mapping[str, str] = os.environ, *
     inbox = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     wake_reader, wake_writer = socket.socketpair()
     received: list[int] = []
+    restore_wakeup, old_wakeup = False, -1
     previous = {signum: signal.getsignal(signum) for signum in (*STOP_SIGNALS, signal.SIGCHLD)}
     try:
         inbox.bind(path)
@@ -61,6 +62,7 @@ def supervise(command: Sequence[str], environ: Mapping[str, str] = os.environ, *
         for end in (wake_reader, wake_writer):
             end.setblocking(False)
         old_wakeup = signal.set_wakeup_fd(wake_writer.fileno())
+        restore_wakeup = True
         for signum in STOP_SIGNALS:
             signal.signal(signum, lambda number, _frame: received.append(number))
         signal.signal(signal.SIGCHLD, lambda _number, _frame: None)  # only to wake the loop
@@ -76,10 +78,10 @@ def supervise(command: Sequence[str], environ: Mapping[str, str] = os.environ, *
         except OSError as error:
             log.critical("cannot start %s: %s", command[0], error)
             return 127
-        status = _run(child, inbox, wake_reader, received, upstream, grace_seconds)
-        signal.set_wakeup_fd(old_wakeup)
-        return status
+        return _run(child, inbox, wake_reader, received, upstream, grace_seconds)
     finally:
+        if restore_wakeup:
+            signal.set_wakeup_fd(old_wakeup)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         for closable in (inbox, wake_reader, wake_writer):
