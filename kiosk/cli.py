@@ -346,12 +346,14 @@ def _run(args: argparse.Namespace) -> int:
 
 def _fallback_line(rejection: Rejection, state: Path, loaded: Config) -> str:
     """The journal's line when the configuration is rejected: what the kiosk starts on instead."""
+    from kiosk import lastgood
+
     count = len(rejection.problems)
     said = f"kiosk: the configuration has {count} problem{'s' if count != 1 else ''} (listed above)"
     if rejection.fallback == "last_good":
         kept = rejection.kept_at.astimezone().strftime("%Y-%m-%d %H:%M") if rejection.kept_at else "?"
         return (f"{said}; starting on the last good configuration, kept {kept} in "
-                f"{state / 'last-good.toml'}. Fix the files, check them with `kiosk check-config`, "
+                f"{state / lastgood.KEPT_NAME}. Fix the files, check them with `kiosk check-config`, "
                 "then restart the kiosk.")
     return (f"{said} and no good configuration is kept in {state}; starting in SAFE MODE on the "
             f"built-in settings (log in {loaded.log.dir}): Call nurse chimes in the room only.")

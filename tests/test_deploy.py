@@ -452,7 +452,7 @@ def test_wayland_and_x11_units_share_every_other_line() -> None:
     assert wayland[("Unit", "StartLimitIntervalSec")] == x11[("Unit", "StartLimitIntervalSec")]
 
 
-def _verify(unit: Path) -> None:
+def _verify(unit: Path) -> subprocess.CompletedProcess[str]:
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed (Debian package systemd)")
     # The unit names /opt/infusion-kiosk; here that tree is staged under a temporary root.
@@ -464,25 +464,32 @@ def _verify(unit: Path) -> None:
     if not os.access(session, os.X_OK):
         pytest.skip(f"{session}, which the unit starts, is not installed here; "
                     "systemd-analyze verify fails on that alone")
-    result = subprocess.run(
+    return subprocess.run(
         ["systemd-analyze", "verify", str(staged)],
         capture_output=True, text=True, timeout=60, check=False,
     )
+
+
+def assert_verified(result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 0 and not result.stdout.strip() and not result.stderr.strip(), (
-        f"systemd-analyze verify {unit}: exit {result.returncode}\n{result.stdout}{result.stderr}"
+        f"systemd-analyze verify: exit {result.returncode}\n{result.stdout}{result.stderr}"
     )
 
 
 @pytest.mark.slow
 def test_systemd_analyze_verify_installed_wayland_unit(staged: Staged) -> None:
     """The unit as installed; /usr/bin/cage comes from packaging/debian-packages.txt (make setup)."""
-    _verify(staged.root / UNIT_PATH)
+    result = _verify(staged.root / UNIT_PATH)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_verified(result)
 
 
 @pytest.mark.slow
 def test_systemd_analyze_verify_installed_x11_unit(staged_x11: Staged) -> None:
     """Runs where /usr/bin/xinit is installed (Debian package xinit; not a test requirement)."""
-    _verify(staged_x11.root / UNIT_PATH)
+    result = _verify(staged_x11.root / UNIT_PATH)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_verified(result)
 
 
 # -- the log-shipping examples

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 SEND = textwrap.dedent("""
-    import os, socket, sys, time
+    import os, signal, socket, sys
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     def say(text): sock.sendto(text.encode(), os.environ["NOTIFY_SOCKET"])
 """)
@@ -82,7 +82,7 @@ def test_a_stop_signal_stops_the_session_and_leaves_nothing(tmp_path: Path, syst
     pid_file = tmp_path / "pids"
     proc = supervise(tmp_path, f"""
         import signal, subprocess
-        helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        helper = subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()"])
         open({str(pid_file)!r}, "w").write(f"{{os.getpid()}} {{helper.pid}}")
         def stop(*_):
             say("STOPPING=1")
@@ -90,7 +90,7 @@ def test_a_stop_signal_stops_the_session_and_leaves_nothing(tmp_path: Path, syst
         signal.signal(signal.SIGTERM, stop)
         say("READY=1")
         while True:
-            time.sleep(1)
+            signal.pause()  # the session idles until a signal
     """)
     assert receive(systemd) == "READY=1"
     session_pid, helper_pid = (int(n) for n in pid_file.read_text().split())
@@ -111,7 +111,7 @@ def test_a_session_that_will_not_stop_is_killed(tmp_path: Path, systemd: socket.
         open({str(pid_file)!r}, "w").write(str(os.getpid()))
         say("READY=1")
         while True:
-            time.sleep(1)
+            signal.pause()  # the session idles until a signal
     """, "--grace", "0.5")
     assert receive(systemd) == "READY=1"
     session_pid = int(pid_file.read_text())
