@@ -11,7 +11,9 @@ this object joins them to the visit and the event log:
   `music.reentry_volume`; when the visit ends it fades out;
 - the call chime lowers the music while it sounds;
 - the log gets `music.started`, `music.track`, `music.paused`, `music.stopped`
-  (at most one per change) and an `error` for each track that could not play.
+  (at most one per change), an `error` for each track that could not play and
+  one when the audio output goes while music is on (it resumes by itself when
+  an output is back: see `kiosk.media.player`).
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class MusicControl(QObject):
         self._stage = session.state.stage
         self.player.state_changed.connect(self._on_player_changed)
         self.player.track_changed.connect(self._on_track_changed)
+        self.player.track_resumed.connect(self._on_player_changed)
         self.player.track_failed.connect(self._on_track_failed)
         self.player.nothing_playable.connect(self._on_nothing_playable)
         self.player.level_changed.connect(self._on_player_changed)
@@ -226,6 +229,8 @@ class MusicControl(QObject):
             log.info("music: an audio output is available")
         else:
             log.error("%s", self.player.fault)
+            if self._playing is not None and self.player.state != STOPPED:  # music the patient hears
+                self._record("error", {"source": "music", "problem": self.player.fault})
         self.fault_changed.emit()
         self._refresh()
 

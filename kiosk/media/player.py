@@ -15,10 +15,21 @@ tracks, a crash over a bad file or a missing speaker. So:
   says which and why, and the next track plays; when no track of the playlist
   can play, `nothing_playable` is emitted and the player stops;
 - without any audio output, `play()` refuses and `fault` says so in a sentence;
-  an output that appears later (an HDMI screen after boot) is used at once.
+  an output that appears later (an HDMI screen after boot) is used at once;
+- an output that goes away while music plays (unplugged, its sink unloaded) is
+  noticed either from the list of outputs or because the track stops moving on
+  (QtMultimedia 6.11 does not always notice an output leaving: the music then
+  "plays" for ever without a sound). The player then lets go of the dead stream,
+  keeps its place and its state (the patient asked for music), and `fault` says
+  why; when an output is back, the same track resumes where it was, fading in.
+  Whether an output takes sound is asked of the sound server itself
+  (`outputs.takes_sound`) when a track stalls, when the outputs change, and
+  every RETRY_SECONDS while the output is missed; a track that stalls on an
+  output that does take sound is started afresh at its place.
 
 Signals: `state_changed(str)` ("stopped", "playing", "paused"); `track_changed(Track)`
-when a new track begins (once per track); `track_failed(Track, str)`;
+when a new track begins (once per track); `track_resumed(Track)` when a track cut off
+with its output plays on at its place; `track_failed(Track, str)`;
 `nothing_playable()`; `level_changed(float)`; `available_changed(bool)`.
 """
 
@@ -27,7 +38,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer, QtAudio
 
 from kiosk.media import outputs
@@ -42,6 +53,15 @@ LEVEL_STEPS = 8
 QUICK_SECONDS = 0.3
 """How fast a fading deck clears the way when it is needed again at once."""
 NO_OUTPUT = "No audio output was found: music cannot play."
+WATCH_MS = 500
+"""How often a playing track is checked for moving on."""
+STALL_SECONDS = 3.0
+"""A playing track that has moved on, then not for this long, has lost its output."""
+FIRST_MOVE_SECONDS = 8.0
+"""The same for a track that has not yet moved on since play(): its position may stay put
+for about 2 s while sound already flows."""
+RETRY_SECONDS = 30.0
+"""While an output that stopped taking sound is still listed: how often it is asked again."""
 
 Status = QMediaPlayer.MediaStatus
 
@@ -64,8 +84,23 @@ def call_without_gil(player: QMediaPlayer, slot: str) -> None:
     QMetaObject.invokeMethod(player, slot, Qt.ConnectionType.DirectConnection)
 
 
+def seek_without_gil(player: QMediaPlayer, position_ms: int) -> None:
+    """`player.setPosition(position_ms)`, with the GIL released as in `call_without_gil`."""
+    QMetaObject.invokeMethod(player, "setPosition", Qt.ConnectionType.DirectConnection,
+                             Q_ARG("qint64", position_ms))
+
+
+def stalled(name: str) -> str:
+    """The fault sentence for an output that stopped taking sound."""
+    return f"The audio output “{name}” stopped taking sound: music cannot play."
+
+
 def has_output() -> bool:
     return outputs.has_output()
+
+
+def takes_sound() -> bool:
+    return outputs.takes_sound()
 
 
 class Deck(QObject):
@@ -89,6 +124,7 @@ class Deck(QObject):
         self.ready = False
         self.generation = 0
         self.when_silent = ""  # "pause" or "stop" once its fade-out ends
+        self.start_ms = 0  # where the track starts (a place held while the output was gone)
         self._reported = False
         self.output = QAudioOutput(self)
         self.output.setVolume(0.0)
@@ -98,14 +134,15 @@ class Deck(QObject):
         self.player.errorOccurred.connect(self._on_error)
         self.player.positionChanged.connect(self._on_position)
 
-    def load(self, track: Track) -> None:
+    def load(self, track: Track, start_ms: int = 0) -> None:
         self.generation += 1
         self.track, self.ready, self.when_silent, self._reported = track, False, "", False
+        self.start_ms = start_ms
         self.player.setSource(QUrl.fromLocalFile(str(track.path)))
 
     def clear(self) -> None:
         self.generation += 1
-        self.track, self.ready, self.when_silent = None, False, ""
+        self.track, self.ready, self.when_silent, self.start_ms = None, False, "", 0
         call_without_gil(self.player, "stop")
         self.player.setSource(QUrl())  # PySide6 lets go of the GIL for this one itself
 
@@ -124,6 +161,8 @@ class Deck(QObject):
             return  # nothing loaded, or news of an earlier load
         if status == Status.LoadedMedia and not self.ready:
             self.ready = True
+            if self.start_ms > 0:
+                seek_without_gil(self.player, self.start_ms)
             self.loaded.emit(self.index, self.generation)
         elif status == Status.InvalidMedia:
             self._report_failure("not a sound file the kiosk can play")
@@ -145,6 +184,7 @@ class AudioPlayer(QObject):
 
     state_changed = Signal(str)
     track_changed = Signal(object)
+    track_resumed = Signal(object)
     track_failed = Signal(object, str)
     nothing_playable = Signal()
     level_changed = Signal(float)
@@ -160,6 +200,7 @@ class AudioPlayer(QObject):
         crossfade_seconds: float,
         clock: Callable[[], float] = time.monotonic,
         outputs: Callable[[], bool] | None = None,
+        takes: Callable[[], bool] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -168,6 +209,7 @@ class AudioPlayer(QObject):
         self._crossfade = crossfade_seconds
         self._clock = clock
         self._outputs = outputs or has_output  # looked up now, so that tests may stand in for it
+        self._takes_sound = takes or takes_sound
         self.mix = Mix(level=level, max_level=max_level, to_linear=to_linear)
         self._decks = tuple(Deck(i, self) for i in range(DECKS))
         for deck in self._decks:
@@ -185,10 +227,22 @@ class AudioPlayer(QObject):
         self._starting: float | None = None  # fade seconds of the track loading to start
         self._waiting: float | None = None  # fade seconds of a start waiting for a deck to clear
         self._available = self._outputs()
+        self._stalled = ""  # the fault while a listed output takes no sound
+        self._held: tuple[Track, int] | None = None  # the track and place (ms; 0: not begun) to resume at
+        self._watch_mark: tuple[int, int, int] | None = None  # deck, generation, position
+        self._watch_still = 0  # checks in a row that found the track not moving on
+        self._watch_moved = False  # the track watched has moved on since it started
         self._closed = False
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._check_moving)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(round(RETRY_SECONDS * 1000))
+        self._retry.timeout.connect(self._try_again)
         self._devices = QMediaDevices(self)
         self._devices.audioOutputsChanged.connect(self._on_outputs_changed)
 
@@ -223,7 +277,7 @@ class AudioPlayer(QObject):
 
     @property
     def fault(self) -> str:
-        return "" if self._available else NO_OUTPUT
+        return "" if self._available else self._stalled or NO_OUTPUT
 
     @property
     def decks(self) -> tuple[Deck, ...]:
@@ -241,7 +295,7 @@ class AudioPlayer(QObject):
             return False
         if queue is not None:
             self._queue, self._playlist = queue, name
-            self._waiting = None
+            self._waiting = self._held = None
             self._discard_spare()
             self._set_state(PLAYING)
             self._begin_next(self._crossfade if self._heard() else self._fade_in)
@@ -256,6 +310,8 @@ class AudioPlayer(QObject):
             live.when_silent = ""
             call_without_gil(live.player, "play")
             self._fade(live, 1.0, self._fade_in)
+        elif self._held is not None:
+            self._resume_held()
         else:
             self._begin_next(self._fade_in)
         return True
@@ -277,7 +333,8 @@ class AudioPlayer(QObject):
         if self._state == STOPPED:
             return
         self._set_state(STOPPED)
-        self._starting = self._waiting = None
+        self._starting = self._waiting = self._held = None
+        self._retry.stop()
         for deck in self._decks:
             if deck.track is not None:
                 self._fade(deck, 0.0, self._fade_out if seconds is None else seconds, then="stop")
@@ -318,6 +375,8 @@ class AudioPlayer(QObject):
             return
         self._closed = True
         self._timer.stop()
+        self._watch.stop()
+        self._retry.stop()
         self._devices.audioOutputsChanged.disconnect(self._on_outputs_changed)
         for deck in self._decks:
             deck.output.setVolume(0.0)
@@ -369,7 +428,10 @@ class AudioPlayer(QObject):
         self._fade(deck, 1.0, seconds)
         if old is not deck and old.track is not None:
             self._fade(old, 0.0, seconds, then="stop")
-        self.track_changed.emit(deck.track)
+        if deck.start_ms == 0:
+            self.track_changed.emit(deck.track)
+        else:  # a track resumed at its place is not a new track
+            self.track_resumed.emit(deck.track)
 
     def _take_track(self) -> Track | None:
         """The next track that exists; missing ones are reported and dropped."""
@@ -400,6 +462,19 @@ class AudioPlayer(QObject):
                 self._begin_next(self._waiting)
             else:
                 self._preload(deck)
+
+    def _resume_held(self) -> None:
+        """Play the held track again from its place, fading in (it was cut off with its output)."""
+        held, self._held = self._held, None
+        self._set_state(PLAYING)
+        if held is None:
+            self._begin_next(self._fade_in)
+            return
+        track, position = held
+        spare = self._decks[1 - self._live]
+        self._waiting = None
+        self._starting = self._fade_in
+        spare.load(track, position)
 
     def _give_up(self) -> None:
         """No track of the playlist can play."""
@@ -471,14 +546,90 @@ class AudioPlayer(QObject):
 
     @Slot()
     def _on_outputs_changed(self) -> None:
-        available = self._outputs()
-        if available:
-            device = QMediaDevices.defaultAudioOutput()
+        if self._closed:
+            return
+        if self._outputs():
+            device = outputs.best_output()
             for deck in self._decks:
                 deck.output.setDevice(device)
-        if available != self._available:
-            self._available = available
-            self.available_changed.emit(available)
+            if not self._available and (not self._stalled or self._takes_sound()):
+                self._regain()
+        elif self._available:
+            self._lose_output("")
+
+    def _hold(self) -> None:
+        """Keep the place of the music heard now, silence both decks and let go of their streams."""
+        live = self._decks[self._live]
+        if self._state != STOPPED:
+            if live.track is not None and live.ready:  # resumed at its place (1 ms: not a new track)
+                self._held = (live.track, max(1, live.player.position()))
+            elif self._starting is not None:
+                spare = self._decks[1 - self._live]
+                if spare.track is not None:  # a track was loading to start: hold its start
+                    self._held = (spare.track, 0)
+        self._starting = self._waiting = None
+        now = self._clock()
+        for deck in self._decks:
+            deck.output.setVolume(0.0)
+            self.mix.silence(deck.index, now)
+            if deck.track is not None:
+                deck.clear()
+        self._watch_mark = None
+
+    def _lose_output(self, stalled_fault: str) -> None:
+        """No output takes sound: hold the place and say why (`stalled_fault`, or NO_OUTPUT)."""
+        was = self._available
+        self._available, self._stalled = False, stalled_fault
+        self._hold()
+        self._watch.stop()
+        if stalled_fault:
+            self._retry.start()  # the list of outputs may not tell when it is back
+        if was:
+            self.available_changed.emit(False)
+
+    def _regain(self) -> None:
+        """An output again: music that was playing resumes where it was, fading in."""
+        self._available, self._stalled = True, ""
+        self._retry.stop()
+        self.available_changed.emit(True)
+        if self._state == PLAYING and self.live.track is None and self._starting is None:
+            self._resume_held()
+
+    @Slot()
+    def _try_again(self) -> None:
+        """While a listed output takes no sound: ask it again."""
+        if self._closed or self._available or not self._stalled:
+            return
+        if self._takes_sound():
+            self._regain()
+        else:
+            self._retry.start()
+
+    @Slot()
+    def _check_moving(self) -> None:
+        """Every WATCH_MS while playing: a live track that does not move on has lost its output."""
+        deck = self._decks[self._live]
+        playing = QMediaPlayer.PlaybackState.PlayingState
+        if (self._state != PLAYING or deck.track is None or not deck.ready
+                or deck.player.playbackState() != playing):
+            self._watch_mark, self._watch_still = None, 0
+            return
+        mark = (deck.index, deck.generation, deck.player.position())
+        if mark != self._watch_mark:
+            same_track = self._watch_mark is not None and self._watch_mark[:2] == mark[:2]
+            self._watch_moved = same_track  # a new position of the same load: it moved on
+            self._watch_mark, self._watch_still = mark, 0
+            return
+        self._watch_still += 1
+        limit = STALL_SECONDS if self._watch_moved else FIRST_MOVE_SECONDS
+        if self._watch_still * WATCH_MS < limit * 1000:
+            return
+        self._watch_still = 0
+        if self._takes_sound():  # the output is there: start the track afresh at its place
+            self._hold()
+            self._resume_held()
+        else:
+            self._lose_output(stalled(deck.output.device().description()))
 
     # -- inside: small things ---------------------------------------------------------------
     def _fade(self, deck: Deck, target: float, seconds: float, *, then: str = "") -> None:
@@ -492,6 +643,12 @@ class AudioPlayer(QObject):
             self._timer.start()
 
     def _set_state(self, state: str) -> None:
+        if state == PLAYING and not self._closed:
+            if not self._watch.isActive():
+                self._watch.start()
+        elif state != PLAYING:
+            self._watch.stop()
+            self._watch_mark = None
         if state != self._state:
             self._state = state
             self.state_changed.emit(state)

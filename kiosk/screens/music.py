@@ -373,7 +373,7 @@ class MusicScreen(Screen):
         area.verticalScrollBar().setValue(0)
 
     def _redraw(self) -> None:
-        playing = self._state == "playing"
+        playing = self._state == "playing" and self._available  # without an output nothing is heard
         self.play_button.setText(self._text("pause", "Pause") if playing else self._text("play", "Play"))
         self.play_button.setAccessibleName("Pause" if playing else "Play")
 
