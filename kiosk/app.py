@@ -623,10 +623,10 @@ class KioskWindow(QWidget):
             faults.append(self.tr("The event log cannot be used ({problem}). Calls still "
                                   "chime and notify; nothing is recorded until IT fixes it.")
                           .format(problem=self.events.problem))
-        elif self.calls.log_problem:
+        elif self.events.problem or self.calls.log_problem:  # any refused write, a call's or not
             faults.append(self.tr("The event log cannot be written ({problem}). Calls "
                                   "still chime and notify, but are not recorded.")
-                          .format(problem=self.calls.log_problem))
+                          .format(problem=self.events.problem or self.calls.log_problem))
         low_space = low_space_problem(self.config.log.dir, self.config.log.min_free_mb)
         if low_space is not None:
             faults.append(low_space)
@@ -719,6 +719,8 @@ class KioskWindow(QWidget):
         if state.stage == INFUSION:
             text += " · " + self.tr("{minutes} min so far").format(
                 minutes=self.session.infusion_elapsed_minutes())
+        if state.planned_infusion_minutes is None:  # unreadable in the log after a restart
+            return text
         planned = self.tr("planned {minutes} min").format(minutes=state.planned_infusion_minutes)
         return f"{text} · {planned}"
 

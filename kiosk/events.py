@@ -16,7 +16,9 @@ tell whether anything was changed afterwards. Hence:
   counted, never written twice.
 * A crash in the middle of a write leaves a "torn tail": a last line without its newline.
   Readers skip it and say so; the next writer cuts it off, logs a warning and records an
-  ``error`` event ``{"what": "torn_tail_removed", "file": ..., "bytes": ...}``.
+  ``error`` event ``{"what": "torn_tail_removed", "file": ..., "bytes": ...}``. A write that
+  fails partway (a full disk) leaves such a tail too; while the disk stays full, the tails
+  each try leaves are cut off and counted in one event (``"count": n`` when n > 1).
 * One writer at a time: the writer holds an exclusive ``flock`` on the directory, so a second
   kiosk started by mistake fails loudly instead of interleaving two chains. Close an
   `EventLog` (or use it as a context manager) before opening another on the same directory.
@@ -46,7 +48,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock
 from kiosk.event_format import (
@@ -70,6 +72,9 @@ from kiosk.event_format import (
     parse_ts,
 )
 from kiosk.event_reader import iter_records, read_events, verify
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 __all__ = [
     "Event",
@@ -185,6 +190,8 @@ class EventLog:
         self._last_hash = ZERO_HASH
         self._stale = True
         self._pending: list[dict[str, Any]] = []
+        self.problem = ""
+        """Why the last write was refused; "" once one succeeds."""
         self._dir_fd: int | None = None
         self._make_directory()
         self._dir_fd = self._lock_directory()
@@ -209,11 +216,20 @@ class EventLog:
     def append(
         self, type: str, data: Mapping[str, Any] | None = None, *, session: str | None = None
     ) -> Event:
-        """Write one event and return it once it is on disk; EventLogError when it is not."""
+        """Write one event and return it once it is on disk; EventLogError when it is not.
+
+        `problem` keeps the reason of a refused write until a write succeeds again.
+        """
         data_obj = _checked_data(type, data, session)
         with self._mutex:
-            self._ready()
-            return self._write_event(type, data_obj, session)
+            try:
+                self._ready()
+                event = self._write_event(type, data_obj, session)
+            except EventLogError as error:
+                self.problem = str(error)
+                raise
+            self.problem = ""
+            return event
 
     def prune(self, retention_days: int) -> list[Path]:
         """Remove day files older than `retention_days` days (never the newest file).
@@ -246,7 +262,7 @@ class EventLog:
                 os.close(self._dir_fd)  # releases the flock
                 self._dir_fd = None
 
-    def __enter__(self) -> EventLog:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -327,8 +343,23 @@ class EventLog:
                 tail.removed,
                 path,
             )
-            self._pending.append({"what": "torn_tail_removed", "file": name, "bytes": tail.removed})
+            self._note_removed(name, tail.removed)
         return tail
+
+    def _note_removed(self, name: str, removed: int) -> None:
+        """Queue the ``torn_tail_removed`` event for `removed` bytes cut off `name`.
+
+        While the disk refuses every line, each try tears a line and the next try cuts it off
+        again: those cuts add up in the one event still waiting for that file (with ``count``,
+        the number of cuts), so a long outage neither grows this queue without end nor writes
+        a burst of events, one fsync each, once the disk has room again.
+        """
+        for pending in self._pending:
+            if pending.get("what") == "torn_tail_removed" and pending.get("file") == name:
+                pending["bytes"] += removed
+                pending["count"] = pending.get("count", 1) + 1
+                return
+        self._pending.append({"what": "torn_tail_removed", "file": name, "bytes": removed})
 
     def _seq_of(self, line: bytes, name: str) -> int:
         obj = parse_object(line)
@@ -560,7 +591,11 @@ class OfflineLog:
     def append(
         self, type: str, data: Mapping[str, Any] | None = None, *, session: str | None = None
     ) -> Event:
-        return self._open().append(type, data, session=session)
+        written = self._open()
+        try:
+            return written.append(type, data, session=session)
+        finally:
+            self.problem = written.problem
 
     def prune(self, retention_days: int) -> list[Path]:
         return self._open().prune(retention_days)

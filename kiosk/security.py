@@ -437,7 +437,9 @@ class PinGate:
             return
         served = (self._clock.now() - locked_at).total_seconds()
         served = min(max(0.0, served), length)  # wall clock set back: no time served
-        self._start_lockout(length, self._clock.monotonic() - served)
+        # Not _start_lockout: wrong PINs entered after this lock-out still count.
+        self._locked_mono = self._clock.monotonic() - served
+        self._locked_length = length
 
 
 def _recorded_seconds(data: Mapping[str, Any], fallback: int) -> float:

@@ -99,6 +99,7 @@ class SessionModel:
         self._state = VisitState()
         # Monotonic readings of when each stage began (durations never use wall time).
         self._stage_mono: dict[str, float] = {}
+        self._started_mono = 0.0  # when the open visit began
         self._infusion_seconds_final: float | None = None
         self._listeners: list[Listener] = []
 
@@ -179,7 +180,8 @@ class SessionModel:
             },
             session=session,
         )
-        self._stage_mono = {STAGES[0]: self._clock.monotonic()}
+        self._started_mono = self._clock.monotonic()
+        self._stage_mono = {STAGES[0]: self._started_mono}
         self._infusion_seconds_final = None
         self._state = VisitState(
             session=session,
@@ -211,9 +213,9 @@ class SessionModel:
         if not self.is_open:
             raise SessionError("no visit is open")
         state = self._state
-        minutes = None
-        if state.started_at is not None:
-            minutes = round((self._clock.now() - state.started_at).total_seconds() / 60)
+        # measured on the monotonic clock: a wall clock set back or forward meanwhile
+        # never makes a visit last a negative time or a day longer
+        minutes = round(max(0.0, self._clock.monotonic() - self._started_mono) / 60)
         infusion = self.infusion_elapsed_seconds()
         self._log.append(
             "session.ended",
@@ -252,7 +254,12 @@ class SessionModel:
         """Rebuild the open visit (if any) from the event log, oldest event first.
 
         Durations are carried over from the wall-clock stamps in the log, since
-        the monotonic clock starts again with the process.
+        the monotonic clock starts again with the process. So a restore after the
+        wall clock was set while a stage ran measures that stage with the jump in
+        it: set back past the stage's start, it counts from now (never negative);
+        set forward a day, the running infusion reads a day longer. A finished
+        infusion keeps the minutes measured when it ended (see
+        `_finished_infusion_seconds`).
         """
         self._clear()
         planned: int | None = None
@@ -264,19 +271,22 @@ class SessionModel:
         infusion_final: float | None = None
         for event in events:
             if event.type == "session.started":
+                # a damaged line never stops the kiosk: what cannot be read is left out
                 session, stage = event.session, STAGES[0]
-                planned = int(event.data["planned_infusion_minutes"])
-                language = str(event.data["language"])
+                planned = _planned_minutes(event.data.get("planned_infusion_minutes"))
+                language = self._offered(event.data.get("language")) or self._languages[0]
                 started_at = event.ts
                 stage_started = {STAGES[0]: event.ts}
                 infusion_final = None
             elif event.session is None or event.session != session:
                 continue
             elif event.type == "stage.changed":
-                new = str(event.data["to"])
+                new = event.data.get("to")
+                if not isinstance(new, str) or new not in STAGES:
+                    continue
                 if stage == INFUSION and new != INFUSION and INFUSION in stage_started:
-                    infusion_final = max(
-                        0.0, (event.ts - stage_started[INFUSION]).total_seconds()
+                    infusion_final = _finished_infusion_seconds(
+                        event.data, (event.ts - stage_started[INFUSION]).total_seconds()
                     )
                 if new == INFUSION:
                     infusion_final = None
@@ -284,9 +294,7 @@ class SessionModel:
                 if event.data.get("direction") != "back" or new not in stage_started:
                     stage_started[new] = event.ts
             elif event.type == "session.language_changed":
-                changed = event.data.get("language")
-                if isinstance(changed, str):
-                    language = changed
+                language = self._offered(event.data.get("language")) or language
             elif event.type == "session.ended":
                 session, stage, stage_started = None, IDLE, {}
         if session is None:
@@ -297,6 +305,8 @@ class SessionModel:
             name: now_mono - max(0.0, (now_wall - began).total_seconds())
             for name, began in stage_started.items()
         }
+        if started_at is not None:
+            self._started_mono = now_mono - max(0.0, (now_wall - started_at).total_seconds())
         self._infusion_seconds_final = infusion_final if stage != INFUSION else None
         self._state = VisitState(
             session=session,
@@ -309,6 +319,10 @@ class SessionModel:
         self._notify()
 
     # -- inside -----------------------------------------------------------------
+    def _offered(self, language: object) -> str | None:
+        """`language` if it is one offered here, else None."""
+        return language if isinstance(language, str) and language in self._languages else None
+
     def _open_stage_index(self) -> int:
         if not self.is_open:
             raise SessionError("no visit is open")
@@ -346,8 +360,39 @@ class SessionModel:
     def _clear(self) -> None:
         self._state = VisitState()
         self._stage_mono = {}
+        self._started_mono = 0.0
         self._infusion_seconds_final = None
 
     def _notify(self) -> None:
         for listener in list(self._listeners):
             listener(self._state)
+
+
+def _planned_minutes(value: object) -> int | None:
+    """The planned minutes of a `session.started` event, or None if they are not readable."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if MIN_PLANNED_MINUTES <= value <= MAX_PLANNED_MINUTES else None
+
+
+#: How far the recorded infusion minutes (rounded to 0.1 min) may be from the true length,
+#: with a millisecond for each of the two wall stamps.
+_RECORDED_MINUTES_SLACK = 3.002
+
+
+def _finished_infusion_seconds(data: Mapping[str, Any], wall_seconds: float) -> float:
+    """How long a finished infusion ran, from the `stage.changed` event that ended it.
+
+    The wall stamps of the log are precise, but wrong when the wall clock was set back or
+    forward while the infusion ran; the event's ``infusion_minutes`` were measured on the
+    monotonic clock, to 0.1 min. The wall difference counts while it agrees with them.
+    """
+    wall_seconds = max(0.0, wall_seconds)
+    recorded = data.get("infusion_minutes")
+    if (isinstance(recorded, bool) or not isinstance(recorded, (int, float))
+            or not math.isfinite(recorded) or recorded < 0):
+        return wall_seconds  # an older or damaged event: the wall clock is all there is
+    measured = float(recorded) * 60
+    if abs(wall_seconds - measured) <= _RECORDED_MINUTES_SLACK:
+        return wall_seconds
+    return measured

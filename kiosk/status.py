@@ -131,7 +131,8 @@ def gather(config: Config, rejection: Rejection | None, *, live: Mapping[str, An
         report.facts["visit"] = None
         lines.append(("Visit", "none open"))
     if call.is_open:
-        waited = 0 if call.requested_at is None else int((now - call.requested_at).total_seconds() // 60)
+        waited = 0 if call.requested_at is None else int(
+            max(0.0, (now - call.requested_at).total_seconds()) // 60)  # a clock set back: 0
         report.facts["call"] = {
             "call_id": call.call_id, "status": call.status, "reason": call.reason,
             "requested": _iso(call.requested_at), "waited_minutes": waited,
