@@ -59,6 +59,7 @@ from kiosk.nurse_call import (
     Source,
     status_key,
 )
+from kiosk.restore import read_history
 from kiosk.screens.about import AboutScreen
 from kiosk.screens.base import Screen
 from kiosk.screens.breathe import BreatheScreen
@@ -89,8 +90,6 @@ REFRESH_MS = 15_000  # the infusion minutes on screen; cheap, and a minute is th
 MAX_FAULTS = 8
 MAX_FAULT_CHARS = 400
 """The health answer stays well inside one control-socket reply (4096 bytes)."""
-RESTORED_TYPES = ("session.", "stage.", "staff.", "nurse_call.", "checkin.", "comfort_plan.",
-                  "discharge.")
 RETURN_SCREENS = ("music", "breathe", "call", "checkin", "comfort", "about")
 CALL_WIDEST_PX = 470
 """Call nurse on one line up to this width; a longer label (large text, Spanish) takes two."""
@@ -925,9 +924,12 @@ def create_window(config: Config, *, clock: Clock | None = None, one_time: str |
 
 
 def _history(directory: Path) -> list[Event]:
-    """The events that rebuild the open visit, call and PIN lock-out ([] if unreadable)."""
+    """The events that rebuild the open visit, call and PIN lock-out ([] if unreadable).
+
+    The log is streamed once; only what restore needs is kept (see `kiosk.restore`).
+    """
     try:
-        return [e for e in read_events(directory) if e.type.startswith(RESTORED_TYPES)]
+        return read_history(directory).events()
     except EventLogError as error:
         log.critical("the event log cannot be read, so nothing is restored: %s", error)
         return []

@@ -19,10 +19,11 @@ from typing import Any
 
 from kiosk.clock import SystemClock
 from kiosk.config import Config
-from kiosk.events import Event, EventLogError, read_events
+from kiosk.events import EventLogError
 from kiosk.health import disk_space, folder_problem, low_space_problem
 from kiosk.lastgood import Rejection
 from kiosk.nurse_call import NurseCall
+from kiosk.restore import History, read_history
 from kiosk.session import LoggedEvent, SessionModel
 
 __all__ = ["Report", "gather"]
@@ -103,15 +104,12 @@ def gather(config: Config, rejection: Rejection | None, *, live: Mapping[str, An
 
     # the visit, the call and the last event, from the log
     directory = config.log.dir
-    history: list[Event] = []
-    last: Event | None = None
+    kept = History()
     try:
-        for event in read_events(directory):
-            last = event
-            if event.type.startswith(("session.", "stage.", "nurse_call.")):
-                history.append(event)
+        kept = read_history(directory)  # streamed: only what a restart would restore is kept
     except EventLogError as error:
         report.problems.append(f"the event log cannot be read: {error}")
+    history, last = kept.events(), kept.last
     session = SessionModel(_ReadOnlyLog(), clock, languages=config.kiosk.languages)
     session.restore(history)
     calls = NurseCall(_ReadOnlyLog(), clock, session=lambda: session.state.session)

@@ -33,6 +33,7 @@ CORE_MODULES = [
     "kiosk.media.playlist",
     "kiosk.media.mixer",
     "kiosk.breathing",
+    "kiosk.restore",
     "kiosk.cli",
     "kiosk.control_client",
     "kiosk.lastgood",
