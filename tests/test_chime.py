@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 from pytestqt.qtbot import QtBot
 
-from kiosk.media.chime import NO_OUTPUT, PREFIX, Chime
+from kiosk.media.chime import NO_OUTPUT, PREFIX, PREPARE_AFTER_MS, Chime
 from kiosk.media.tones import chime_samples
 
 
@@ -53,8 +53,16 @@ def test_fault_is_announced_once_while_it_lasts(qtbot: QtBot, chime: Chime) -> N
     assert faults == [NO_OUTPUT]
 
 
+def test_the_chime_is_synthesized_after_the_start_not_during_it(qtbot: QtBot) -> None:
+    made = Chime(0.3)
+    assert list(made.folder.iterdir()) == []  # nothing synthesized before the first frame
+    qtbot.waitUntil(lambda: (made.folder / "chime.wav").exists(), timeout=PREPARE_AFTER_MS + 3000)
+    made.close()
+
+
 def test_chime_file_is_private_and_removed_on_close(qtbot: QtBot) -> None:
     made = Chime(0.3)
+    made.prepare()
     wavs = list(made.folder.iterdir())
     assert [w.suffix for w in wavs] == [".wav"]
     with wave.open(str(wavs[0]), "rb") as wav:

@@ -18,6 +18,10 @@ after its length is therefore taken as an output that stopped taking sound.
 
 `sounding_changed` tells the music to make room while the chime is audible.
 
+The chime is synthesized (`kiosk.media.tones`) a little after the kiosk starts,
+`PREPARE_AFTER_MS`, so that the ~0.1 s it takes never delays the first frame; a
+`play()` before then prepares it at once.
+
 The chime's WAV file lives in a private temporary folder, removed by `close()`
 or when the `Chime` is collected. A killed kiosk cannot remove it, so each new
 `Chime` removes the folders of kiosk processes that no longer exist.
@@ -36,12 +40,14 @@ from PySide6.QtCore import QObject, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
 from kiosk.media.outputs import has_output
-from kiosk.media.tones import SAMPLE_RATE, chime_samples, write_wav
+from kiosk.media.tones import CHIME_SECONDS, chime_samples, write_wav
 
 PREFIX = "kiosk-chime-"
 NO_OUTPUT = "No audio output was found: the call chime cannot sound in the room."
 OVERDUE_SECONDS = 2.5
 """How long past its own length a chime may go on before its output is taken as stuck."""
+PREPARE_AFTER_MS = 1500
+"""When, after the chime is made, its sound is synthesized and loaded (if play() has not)."""
 
 
 def cannot_play(detail: str) -> str:
@@ -83,15 +89,13 @@ class Chime(QObject):
     def __init__(self, volume: float, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._folder, self._remove_folder = sound_folder(self)
-        samples = chime_samples()
-        wav = write_wav(self._folder / "chime.wav", samples)
-        self._source = QUrl.fromLocalFile(str(wav))
+        self._source = QUrl()  # the WAV file, once prepare() has written it
         self._fault = ""
         self._sounding = False
         self._closed = False
         self._overdue = QTimer(self)
         self._overdue.setSingleShot(True)
-        self._overdue.setInterval(round((len(samples) / SAMPLE_RATE + OVERDUE_SECONDS) * 1000))
+        self._overdue.setInterval(round((CHIME_SECONDS + OVERDUE_SECONDS) * 1000))
         self._overdue.timeout.connect(self._stuck)
         self._effect = QSoundEffect(self)
         self._effect.setVolume(volume)
@@ -99,8 +103,10 @@ class Chime(QObject):
         self._effect.statusChanged.connect(self._status_changed)
         self._devices = QMediaDevices(self)
         self._devices.audioOutputsChanged.connect(self._outputs_changed)
-        if has_output():
-            self._load()  # without an output, loading would only fail (with a Qt warning)
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setSingleShot(True)
+        self._prepare_timer.timeout.connect(self._prepare_and_load)
+        self._prepare_timer.start(PREPARE_AFTER_MS)
 
     @property
     def fault(self) -> str:
@@ -111,6 +117,13 @@ class Chime(QObject):
     def folder(self) -> Path:
         """The private directory holding the chime's WAV file (removed by `close()`)."""
         return self._folder
+
+    def prepare(self) -> QUrl:
+        """Synthesize the chime into its WAV file, once; its URL."""
+        if self._source.isEmpty():
+            wav = write_wav(self._folder / "chime.wav", chime_samples())
+            self._source = QUrl.fromLocalFile(str(wav))
+        return self._source
 
     def play(self) -> bool:
         """Start the chime once; False (and a fault) if it cannot sound. Never raises or blocks."""
@@ -147,6 +160,7 @@ class Chime(QObject):
         """Stop and remove the temporary WAV file. Safe to call more than once."""
         if not self._closed:
             self._closed = True
+            self._prepare_timer.stop()
             self._overdue.stop()
             self._effect.stop()
             self._devices.audioOutputsChanged.disconnect(self._outputs_changed)
@@ -157,8 +171,15 @@ class Chime(QObject):
         self._effect.stop()
         self._effect.setAudioDevice(QMediaDevices.defaultAudioOutput())
         self._effect.setSource(QUrl())  # the same URL again would not reload
-        self._effect.setSource(self._source)
+        self._effect.setSource(self.prepare())
         self._set_sounding(False)
+
+    def _prepare_and_load(self) -> None:
+        if self._closed:
+            return
+        self.prepare()
+        if self._effect.source().isEmpty() and has_output():
+            self._load()  # without an output, loading would only fail (with a Qt warning)
 
     def _refused(self) -> str:
         name = QMediaDevices.defaultAudioOutput().description()

@@ -29,6 +29,8 @@ _DECAY = 3.0  # how fast a tone dies away: its level at the end before the shift
 _DING_SECONDS = 0.72
 _DONG_SECONDS = 0.75
 _DONG_START = 0.70  # the dong begins just before the ding has quite died away
+CHIME_SECONDS = _DONG_START + _DONG_SECONDS
+"""How long the call chime lasts."""
 
 
 def tone(
