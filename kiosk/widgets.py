@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from PySide6.QtCore import (
     Property,
+    QAbstractAnimation,
     QEasingCurve,
     QEvent,
     QObject,
@@ -301,6 +302,8 @@ class DimOverlay(QWidget):
     double-click, move and wheel event, so nothing below acts and a double tap on a dim
     screen acts once at most; key presses are left alone (call keys are handled app-wide).
     The window acts on `pass_through` itself: the pass-through widget never sees the press.
+    When the window is hidden (closed by `shutdown()`), a fade under way ends at once: no
+    animation runs on for a window nobody sees.
 
     Signals: `woken` when a dim screen wakes (a touch, or `wake()`); `pass_through` when
     a press on a dim screen landed on the pass-through widget (after `woken`).
@@ -372,6 +375,14 @@ class DimOverlay(QWidget):
         self._fade.setEndValue(alpha)
         self._fade.start()
 
+    def _finish_fade(self) -> None:
+        """End a fade under way where it was going (dim: at `level`; waking: clear and hidden)."""
+        if self._fade.state() != QAbstractAnimation.State.Running:
+            return
+        self._fade.stop()
+        self._set_alpha(float(cast(float, self._fade.endValue())))
+        self._on_fade_finished()
+
     def _set_alpha(self, alpha: float) -> None:
         self._alpha = alpha
         self.update()
@@ -399,6 +410,8 @@ class DimOverlay(QWidget):
                 self.setGeometry(parent.rect())
             elif event.type() == QEvent.Type.ChildAdded and self._dimmed:
                 self.raise_()  # a widget added while dim stays under the veil
+            elif event.type() == QEvent.Type.Hide:
+                self._finish_fade()
         return False
 
     def paintEvent(self, event: QPaintEvent) -> None:

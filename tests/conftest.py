@@ -5,6 +5,8 @@ tests never find a sound server: PULSE_SERVER points at nothing, so QtMultimedia
 lists no audio output on every machine alike. Tests of real sound play in a child
 process against the private PulseAudio of the `pulse_sink` fixture.
 Qt's messages are not captured (`--no-qt-log` in pyproject.toml): see there.
+Every test is checked for windows, timers, animations and players it leaves behind
+(`tests/leaks.py`).
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PULSE_SERVER", "unix:/nonexistent/pulse-socket")
 
-import shutil  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.realdisplay import xvfb  # noqa: E402
-from tests.realsound import pulse_null_sink  # noqa: E402
+from tests import leaks
+from tests.realdisplay import xvfb
+from tests.realsound import pulse_null_sink
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +49,18 @@ def kiosk_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     state = tmp_path_factory.mktemp("state")
     monkeypatch.setenv("KIOSK_STATE_DIR", str(state))
     return state
+
+
+@pytest.fixture(autouse=True)
+def qt_leak_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves a window alive or a timer, animation, thread or player running.
+
+    Autouse and requesting nothing, so it is set up before the test's other function-scoped
+    fixtures and checks after their teardown and pytest-qt's closing of qtbot's widgets.
+    Nothing is checked while no QApplication exists. See `tests/leaks.py`.
+    """
+    before = leaks.snapshot()
+    yield
+    problem = leaks.check(before, request.node.nodeid)
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)

@@ -21,6 +21,7 @@ from kiosk.content import load_content
 from kiosk.events import read_events
 from kiosk.security import hash_pin
 from kiosk.session import STAGES
+from tests import leaks
 
 PIN = "428613"
 FIXED_NAMES = {"Call nurse", "Staff", "Music", "Breathe", "Start session", "Next stage", "End session"}
@@ -57,7 +58,9 @@ class Kiosk:
 
     def stop(self, window: KioskWindow) -> None:
         window.shutdown()
+        running = leaks.running_in(window)  # shut down, it waits for nothing but its deletion
         window.events.close()
+        assert not running, f"still running after shutdown(): {running}"
 
     def types(self) -> list[str]:
         return [e.type for e in read_events(self.config.log.dir)]

@@ -40,6 +40,7 @@ from kiosk.event_format import Event
 from kiosk.events import read_events
 from kiosk.screens.breathe import Pacer
 from kiosk.widgets import TOUCH_PX
+from tests import leaks
 
 EN = load_content("en")
 ES = load_content("es")
@@ -77,9 +78,12 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MakeWindow]:
         return window
 
     yield make
+    running: list[str] = []
     for window in windows:
         window.shutdown()
+        running += leaks.running_in(window)  # shut down, it waits for nothing but its deletion
         window.events.close()
+    assert not running, f"still running after shutdown(): {running}"
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.widgets import DimOverlay
+from tests import leaks
 
 LEVEL = 0.65
 FADE_MS = 60
@@ -226,3 +227,20 @@ def test_a_widget_added_while_dim_stays_under_the_veil(qtbot: QtBot, room: Room)
     late.setGeometry(500, 300, 200, 120)
     late.show()
     assert room.window.childAt(centre(late)) is room.overlay
+
+
+def test_closing_the_window_ends_a_fade_where_it_was_going(qtbot: QtBot, room: Room) -> None:
+    room.overlay.dim()
+    assert room.overlay.level_now() < LEVEL  # fading in
+    room.window.close()  # what KioskWindow.shutdown() does
+    assert leaks.running_in(room.window) == []  # no animation runs on for a closed window
+    assert room.overlay.dimmed
+    assert room.overlay.level_now() == pytest.approx(LEVEL)
+    room.window.show()
+    dim_fully(qtbot, room)
+    room.overlay.wake()  # fading out
+    room.window.close()
+    assert leaks.running_in(room.window) == []
+    assert room.overlay.level_now() == 0.0
+    assert room.overlay.isHidden()
+    assert room.woken.count == 1
