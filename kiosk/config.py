@@ -50,6 +50,7 @@ from kiosk.config_validate import (
     dotted,
     found,
     item_class,
+    resolve_path,
     rules_text,
     schema_keys,
     suggestion,
@@ -89,7 +90,15 @@ class Problem:
     expected: str  # what was expected
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key}: {self.message} ({self.expected})"
+        return _one_line(f"{self.file}:{self.line}: {self.key}: {self.message} ({self.expected})")
+
+
+_UNPRINTED = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    """Control characters and line breaks (in a path, a file name) escaped, as Python would."""
+    return _UNPRINTED.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class ConfigError(Exception):
@@ -224,8 +233,14 @@ def _parse(text: str, file: str) -> dict[str, Any] | Problem:
             message = re.sub(r"\s*\(at end of document\)\s*$", " at end of file", message)
         return Problem(file, line, "(toml)", f"invalid TOML: {message}",
                        "valid TOML, see https://toml.io")
-    except (RecursionError, ValueError) as error:  # e.g. absurdly deep nesting
-        return Problem(file, 1, "(toml)", f"invalid TOML: {error}", "valid TOML")
+    except RecursionError:  # the parser follows nesting by recursing
+        return Problem(file, 1, "(toml)", "invalid TOML: arrays or tables nested too deeply",
+                       "valid TOML, nested a few levels at most")
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        message = str(error)
+        if "integer string conversion" in message:  # Python's words suggest changing Python
+            message = "an integer too long to read (more than 4300 digits)"
+        return Problem(file, 1, "(toml)", f"invalid TOML: {message}", "valid TOML")
 
 
 _CONTENT_DIR: KeyPath = ("kiosk", "content_dir")
@@ -255,9 +270,10 @@ def _optional_folder(value: Any, base_dir: Path, path: KeyPath, issues: list[Iss
         return INVALID
     if value == "":
         return None
-    folder = Path(value).expanduser()
-    if not folder.is_absolute():
-        folder = base_dir / folder
+    folder = resolve_path(value, base_dir)
+    if isinstance(folder, tuple):
+        issues.append(Issue(path, *folder))
+        return INVALID
     try:
         if folder.is_dir():
             return folder

@@ -65,7 +65,11 @@ def required(doc: str, **rules: Any) -> Any:
     return field(metadata={"doc": doc, "required": True, **rules})
 
 
-_PIN_HASH = re.compile(r"scrypt\$(\d+)\$(\d+)\$(\d+)\$([0-9a-fA-F]+)\$([0-9a-fA-F]+)")
+# ASCII digits, as many as kiosk.security reads: int() of thousands of digits raises, and
+# \d would also take other scripts' digits.
+_PIN_HASH = re.compile(
+    r"scrypt\$([0-9]{1,10})\$([0-9]{1,4})\$([0-9]{1,4})\$([0-9a-fA-F]+)\$([0-9a-fA-F]+)"
+)
 
 
 def check_pin_hash(value: str) -> tuple[str, str] | None:
@@ -207,7 +211,7 @@ class Playlist:
     """One [[music.playlists]] table: music the patient can choose."""
 
     name: str = required("Name shown to the patient. Unique (ignoring case).", nonempty=True)
-    path: Path = required(
+    path: Path = required(  # noqa: RUF009 (required() returns a field)
         "A music folder or an .m3u/.m3u8 file; relative paths start at this file's folder.",
         check=check_media_path,
         rule="must exist: a folder or .m3u/.m3u8 file",
@@ -307,7 +311,7 @@ class NurseCallConfig:
 class LogConfig:
     """[log]: where the event log lives and how long it is kept."""
 
-    dir: Path = key(Path("~/.local/state/infusion-kiosk/events"),
+    dir: Path = key(Path("~/.local/state/infusion-kiosk/events"),  # noqa: RUF009 (a field)
                     "Folder of the event log; created if missing. `~` is the kiosk user's home.")
     retention_days: int = key(2190, "Delete log files older than this (2190 days = 6 years).",
                               min=1, max=36500)

@@ -88,11 +88,23 @@ def toml_literal(value: Any) -> str:
     """A value written the way it would appear in kiosk.toml."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (str, Path)):
-        return json.dumps(str(value), ensure_ascii=False)
+    if isinstance(value, (str, Path)):  # JSON escapes are TOML's, but TOML also escapes DEL
+        return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(toml_literal(v) for v in value) + "]"
     return repr(value)
+
+
+def resolve_path(value: str, base_dir: Path) -> Path | tuple[str, str]:
+    """`value` as a path (`~` expanded, relative to `base_dir`), or (message, expected)."""
+    if "\x00" in value:
+        return "the path contains a NUL character", "a folder or file path"
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError:  # "~name" of a user this computer does not know, or no home at all
+        return (f"no home folder for {value.split('/', 1)[0]}",
+                "~ or ~user of an existing user, or a full path")
+    return path if path.is_absolute() else base_dir / path
 
 
 def type_name(value: Any) -> str:
@@ -249,9 +261,10 @@ class _Checker:
                 if value == "":
                     self.issue(path, "empty path", "a folder or file path")
                     return INVALID
-                value = Path(value).expanduser()
-                if not value.is_absolute():
-                    value = self.base_dir / value
+                value = resolve_path(value, self.base_dir)
+                if isinstance(value, tuple):
+                    self.issue(path, *value)
+                    return INVALID
         elif (cls := item_class(hint)) is not None:
             return self.array_of_tables(cls, key, value, path)
         else:  # tuple[str, ...]

@@ -82,8 +82,8 @@ def file_name_for(day: date) -> str:
 
 def format_ts(when: datetime) -> str:
     """RFC 3339 UTC with milliseconds: "2026-11-21T08:34:49.123Z"."""
-    when = when.astimezone(timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%S") + f".{when.microsecond // 1000:03d}Z"
+    when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return when.isoformat(timespec="milliseconds") + "Z"  # strftime's %Y drops year 1's zeros
 
 
 def parse_ts(text: str) -> datetime:
@@ -142,6 +142,8 @@ def parse_object(raw: bytes) -> dict[str, Any] | str:
         return "not UTF-8"
     except ValueError as exc:
         return f"not valid JSON ({exc})"
+    except RecursionError:  # the decoder follows nesting by recursing
+        return "not valid JSON (nested too deeply)"
     if not isinstance(obj, dict):
         return "not a JSON object"
     return obj
@@ -165,15 +167,27 @@ def event_from_object(obj: Mapping[str, Any]) -> Event:
 
 def day_files(directory: Path) -> list[str]:
     """Names of the day files in `directory`, oldest first (the names sort by date)."""
+    names: list[str] = []
     try:
-        entries = [e.name for e in os.scandir(directory) if e.is_file()]
+        with os.scandir(directory) as entries:  # closed, also when an entry cannot be read
+            names.extend(e.name for e in entries if is_day_file(e.name) and _is_file(e, directory))
     except NotADirectoryError as exc:
         raise EventLogError(f"the event log directory {directory} is not a directory") from exc
     except OSError as exc:
         raise EventLogError(
             f"could not list the event log directory {directory}: {exc.strerror}"
         ) from exc
-    return sorted(name for name in entries if is_day_file(name))
+    return sorted(names)
+
+
+def _is_file(entry: os.DirEntry[str], directory: Path) -> bool:
+    """A day file's entry is a file (or a link to one); EventLogError when that cannot be told."""
+    try:
+        return entry.is_file()
+    except OSError as exc:  # e.g. a symbolic link that points to itself
+        raise EventLogError(
+            f"could not read the event log {Path(directory) / entry.name}: {exc.strerror}"
+        ) from exc
 
 
 def is_day_file(name: str) -> bool:

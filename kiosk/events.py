@@ -43,6 +43,7 @@ import fcntl
 import json
 import logging
 import os
+import stat
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -463,7 +464,7 @@ class EventLog:
             fd = os.open(path, flags | os.O_EXCL, FILE_MODE)
             created = True
         except FileExistsError:
-            fd = os.open(path, flags, FILE_MODE)
+            fd = _open_existing(path, flags)
             created = False
         self._fd, self._fd_name = fd, name
         if created:
@@ -525,6 +526,32 @@ class EventLog:
                 f"could not sync the event log directory {self._dir}: {exc.strerror}"
             ) from exc
         return removed
+
+
+def _open_existing(path: Path, flags: int) -> int:
+    """Open a day file that is there; OSError when it is not a regular file.
+
+    Something else under a day file's name (readers pass it over) must fail the write, not
+    take the events: a named pipe would block the writer until someone read from it, a
+    link to /dev/null would swallow them, a link to nothing would create a file elsewhere
+    (which another such link could show twice).
+    """
+    try:
+        fd = os.open(path, (flags & ~os.O_CREAT) | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a named pipe that nobody reads
+            raise OSError(errno.ENXIO, "not a regular file") from exc
+        if exc.errno == errno.ENOENT:  # a link to nothing (or removed just now)
+            raise OSError(errno.ENOENT, "not a regular file (a link to nothing?)") from exc
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _write_all(fd: int, payload: bytes) -> None:

@@ -51,9 +51,12 @@ def parse_since(text: str) -> datetime:
             f"{text!r} is not a date or time (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], "
             "optionally with a UTC offset such as +01:00 or Z)"
         ) from None
-    if when.tzinfo is None:
-        when = when.astimezone()  # a naive time is the kiosk's local time
-    return when.astimezone(timezone.utc)
+    try:
+        if when.tzinfo is None:
+            when = when.astimezone()  # a naive time is the kiosk's local time
+        return when.astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # year 1 or 9999 moved past the calendar's ends
+        raise ValueError(f"{text!r} is out of range (years 1 to 9999, in UTC too)") from None
 
 
 def cmd_verify(directory: Path, out: TextIO, err: TextIO) -> int:
@@ -190,12 +193,20 @@ def format_event(record: Record) -> str:
     ``2026-11-21 09:34:49  #12  session.started  session=abc123  minutes=40 language=en``.
     """
     event = record.event
-    parts = [event.ts.astimezone().strftime("%Y-%m-%d %H:%M:%S"), f"#{event.seq}", event.type]
+    parts = [_local_time(event.ts), f"#{event.seq}", event.type]
     if event.session is not None:
         parts.append(f"session={_value(event.session)}")
     if event.data:
         parts.append(" ".join(f"{key}={_value(value)}" for key, value in event.data.items()))
     return "  ".join(parts)
+
+
+def _local_time(when: datetime) -> str:
+    """`when` in the kiosk's local time; in UTC, said so, at the very ends of the calendar."""
+    try:
+        return when.astimezone().isoformat(" ", "seconds")[:19]
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00Z west of Greenwich
+        return when.astimezone(timezone.utc).isoformat(" ", "seconds")[:19] + " UTC"
 
 
 def _value(value: Any) -> str:
@@ -221,8 +232,7 @@ def _escape(char: str) -> str:
 
 
 def _notes(problems: list[str], err: TextIO) -> None:
-    for problem in problems:
-        err.write(f"note: {problem}\n")
+    err.writelines(f"note: {problem}\n" for problem in problems)
 
 
 def _export_csv(records: Iterator[Record], out: TextIO) -> None:
@@ -232,9 +242,20 @@ def _export_csv(records: Iterator[Record], out: TextIO) -> None:
         event = record.event
         data = json.dumps(event.data, separators=(",", ":"), ensure_ascii=False)
         session = "" if event.session is None else event.session
-        writer.writerow(
-            [event.seq, format_ts(event.ts), event.kiosk, event.room, session, event.type, data]
-        )
+        texts = [_encodable(text) for text in (event.kiosk, event.room, session, event.type, data)]
+        writer.writerow([event.seq, format_ts(event.ts), *texts])
+
+
+def _encodable(text: str) -> str:
+    """`text`, a lone surrogate (from a "\\udXXX" escape in the line) kept as that escape.
+
+    The writer never logs one, but JSON can spell it and no UTF-8 output can hold it.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _export_json(records: Iterator[Record], out: TextIO) -> None:
