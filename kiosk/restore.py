@@ -2,9 +2,15 @@
 
 A log grows by every tap, for as many days as `log.retention_days` keeps. A restart
 needs only a little of it: the open visit's own events, the staff events since the
-last right PIN and the events of the last call. `History` keeps just those while the
-log streams past, so restoring from a million events holds a few hundred in memory.
-Each model's `restore()` reads the kept events exactly as it would read the whole log.
+last right PIN and the events of the last call. `History` keeps just those while
+events pass oldest first; each model's `restore()` reads the kept events exactly as
+it would read the whole log.
+
+`read_history` finds them from the end: it reads the log newest first (one day file
+at a time) only until it has passed the latest `session.started`, `staff.unlocked`
+and `nurse_call.requested`, before which nothing a restart reads can lie, then hands
+what it passed to a `History` oldest first. A start after years of visits reads
+about one visit's worth of the log.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kiosk.event_format import Event
-from kiosk.event_reader import read_events
+from kiosk.event_reader import read_events_newest_first
 
 VISIT_TYPES = ("session.", "stage.", "checkin.", "comfort_plan.", "discharge.")
 """Events of a visit: `SessionModel` and `VisitCare` read them, only the open visit's."""
@@ -36,7 +42,7 @@ class History:
         self.last: Event | None = None
         """The newest event read, of any type."""
         self.count = 0
-        """How many events were read."""
+        """How many events were read (by `read_history`: from the end back to the anchors)."""
 
     def add(self, event: Event) -> None:
         """Take the next event of the log (oldest first)."""
@@ -85,5 +91,30 @@ class History:
 
 
 def read_history(directory: Path) -> History:
-    """The history of the log in `directory`, streamed (EventLogError if unreadable)."""
-    return History().extend(read_events(directory))
+    """What a restart restores from, read from the end of the log in `directory`.
+
+    Equal to `History().extend(read_events(directory))`, but it stops reading at the
+    latest event each model starts afresh from (see the module docstring).
+    EventLogError if the log cannot be read.
+    """
+    passed: list[Event] = []  # newest first
+    last: Event | None = None
+    visit = staff = call = False  # found the latest session.started, staff.unlocked, requested
+    for event in read_events_newest_first(directory):
+        last = last or event
+        type_ = event.type
+        if not visit and type_.startswith(VISIT_TYPES):
+            passed.append(event)
+            visit = type_ == "session.started"
+        elif not staff and type_.startswith(STAFF_TYPES):
+            staff = type_ == "staff.unlocked"
+            if not staff:
+                passed.append(event)
+        elif not call and type_.startswith(CALL_TYPES):
+            passed.append(event)
+            call = type_ == "nurse_call.requested"
+        if visit and staff and call:
+            break
+    history = History().extend(reversed(passed))
+    history.last = last
+    return history
