@@ -170,6 +170,7 @@ def stylesheet(theme: str, text_scale: float = 1.0) -> str:
             border-radius: 6px;
             min-height: 80px;
         }}
+        QScrollBar#pageScrollBar::handle:vertical {{ min-height: 28px; }}
         QScrollArea#musicTiles QScrollBar::add-line:vertical,
         QScrollArea#musicTiles QScrollBar::sub-line:vertical,
         QScrollBar#pageScrollBar::add-line:vertical,

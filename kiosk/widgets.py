@@ -463,7 +463,11 @@ class ScrollColumn(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pageScroll")
-        self.verticalScrollBar().setObjectName("pageScrollBar")
+        bar = self.verticalScrollBar()
+        bar.setObjectName("pageScrollBar")
+        # made under a styled window, the bar was styled before it had its name: again, now
+        bar.style().unpolish(bar)
+        bar.style().polish(bar)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

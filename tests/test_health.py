@@ -83,6 +83,9 @@ def test_many_faults_scroll_and_leave_the_pin_pad_whole(qtbot: QtBot, tmp_path: 
         staff.set_banner("\n".join(f"Fault number {n}: something that staff should know." for n in range(8)))
         qtbot.waitUntil(lambda: staff.banner_scroll.verticalScrollBar().maximum() > 0)
         assert staff.banner_scroll.height() <= (BANNER_LINES + 1) * staff.banner.fontMetrics().lineSpacing()
+        bar = staff.banner_scroll.verticalScrollBar()  # the kiosk's wide bar says there is more
+        qtbot.waitUntil(bar.isVisible)
+        assert bar.width() >= 28, bar.width()  # 14 px while the kiosk's style missed it
         pad = staff.pin_pad
         for key in (*pad.keys.values(), pad.cancel_button):
             assert key.height() >= 90, key.accessibleName()
