@@ -95,7 +95,9 @@ from kiosk.app import create_window
 
 def open_kiosk():
     base = kiosk_config.defaults()
-    config = replace(base, log=replace(base.log, dir=Path(sys.argv[1]) / "events"))
+    # no check-in or comfort question before the stage screen: it is the screen measured
+    config = replace(base, log=replace(base.log, dir=Path(sys.argv[1]) / "events"),
+                     session=replace(base.session, checkins=False, comfort_plan=False))
     window = create_window(config)
     window.resize(1280, 800)
     window.show()
