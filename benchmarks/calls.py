@@ -56,7 +56,7 @@ def timed_append(type, data=None, *, session=None):
     return event
 
 events.append = timed_append
-taps, line = [], b""
+taps = []
 for _ in range(calls):
     app.processEvents()
     began = time.perf_counter()
@@ -69,8 +69,8 @@ for _ in range(calls):
 window.shutdown()
 events.close()
 
-raw = [l for l in (folder / "events").glob("events-*.jsonl")][0].read_bytes().splitlines()
-line = next(l for l in raw if b'"nurse_call.requested"' in l) + b"\n"
+day_file = next((folder / "events").glob("events-*.jsonl"))
+line = next(l for l in day_file.read_bytes().splitlines() if b'"nurse_call.requested"' in l) + b"\n"
 bare = []
 fd = os.open(folder / "bare.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
 for _ in range(calls):

@@ -41,13 +41,18 @@ class _Line(NamedTuple):
 def _lines(directory: Path, since_day: date | None = None) -> Iterator[_Line]:
     """Every line of every day file (from `since_day` on), streamed, the log's last line marked."""
     directory = Path(directory)
-    names = day_files(directory)
-    sizes = [_size(directory / name) for name in names]
-    last_file = max((i for i, size in enumerate(sizes) if size > 0), default=-1)
+    names, last_file = _day_files_and_last(directory)
     for index, name in enumerate(names):
         if since_day is not None and file_day(name) < since_day:
             continue
         yield from _file_lines(directory / name, is_last_file=index == last_file)
+
+
+def _day_files_and_last(directory: Path) -> tuple[list[str], int]:
+    """The day files, oldest first, and the index of the last one that is not empty (or -1)."""
+    names = day_files(directory)
+    sizes = [_size(directory / name) for name in names]
+    return names, max((i for i, size in enumerate(sizes) if size > 0), default=-1)
 
 
 def _size(path: Path) -> int:
@@ -144,9 +149,7 @@ def read_events_newest_first(
     directory = Path(directory)
     if not directory.exists():
         return
-    names = day_files(directory)
-    sizes = [_size(directory / name) for name in names]
-    last_file = max((i for i, size in enumerate(sizes) if size > 0), default=-1)
+    names, last_file = _day_files_and_last(directory)
     for index in range(len(names) - 1, -1, -1):
         lines = list(_file_lines(directory / names[index], is_last_file=index == last_file))
         for line in reversed(lines):
