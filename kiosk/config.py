@@ -58,6 +58,7 @@ from kiosk.config_validate import (
     type_text,
 )
 from kiosk.session import STAGES
+from kiosk.station.protocol import STATION_USER
 
 if TYPE_CHECKING:
     from kiosk.media.playlist import Scan
@@ -317,12 +318,30 @@ def _cross_check(config: Config, origin: Mapping[KeyPath, tuple[int, _Layer]],
         report([("nurse_call", "chime"), ("nurse_call", "notify_command")],
                "chime is off and no notify_command is set, so a call would reach nobody",
                "chime = true, or a notify_command")
+    station = config.station
+    if station.broker:
+        for name in ("ca_file", "password_file"):
+            path = getattr(station, name)
+            if not _is_file(path):
+                report([("station", name), ("station", "broker")],
+                       f"not a readable file: {path}", "an existing file when broker is set")
+        if kiosk.id == STATION_USER:
+            report([("kiosk", "id"), ("station", "broker")],
+                   f"kiosk.id {STATION_USER!r} is the nurse station's user on the broker",
+                   "another kiosk id")
     names = list(BUILTIN_PATTERNS) + [p.name for p in breathing.patterns]
     if breathing.default_pattern not in names:
         report([("breathing", "default_pattern"), ("breathing", "patterns")],
                f"unknown pattern {breathing.default_pattern!r}",
                suggestion(breathing.default_pattern, names))
     return problems
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file() and os.access(path, os.R_OK)
+    except OSError:
+        return False
 
 
 _MISSING_SHOWN = 10

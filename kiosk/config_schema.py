@@ -323,6 +323,33 @@ class LogConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class StationConfig:
+    """[station]: the link to the nurses' station through the clinic's MQTT broker."""
+
+    broker: str = key(
+        "", "Host name or address of the MQTT broker (Mosquitto) on the nurse-station machine; "
+        "empty = no nurse station.", max_len=253,
+        pattern=(r"[A-Za-z0-9.:-]*", "a host name or an IP address"))
+    port: int = key(8883, "The broker's TLS port.", min=1, max=65535)
+    ca_file: Path = key(Path("/etc/infusion-kiosk/station/ca.crt"),  # noqa: RUF009 (a field)
+                        "CA certificate (PEM) that signed the broker's certificate.",
+                        rule="an existing file when broker is set")
+    user: str = key(
+        "", "User name on the broker: empty = kiosk.id for a kiosk (the broker's ACL needs "
+        "that), \"station\" for `kiosk station`.", max_len=40,
+        pattern=(r"[A-Za-z0-9_-]*", 'letters, digits, "-" and "_"'))
+    password_file: Path = key(Path("/etc/infusion-kiosk/station/password"),  # noqa: RUF009
+                              "File whose first line is this machine's broker password; "
+                              "readable by the kiosk's account only.",
+                              rule="an existing file when broker is set")
+    heartbeat_seconds: int = key(10, "A kiosk tells the station it is alive this often.",
+                                 min=2, max=60)
+    silent_after_seconds: int = key(
+        30, "The station shows a kiosk as silent after this long without a word from it.",
+        min=10, max=300)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """The whole kiosk configuration; `sources` lists the files applied, in order.
 
@@ -338,6 +365,7 @@ class Config:
     breathing: BreathingConfig = field(default_factory=BreathingConfig)
     nurse_call: NurseCallConfig = field(default_factory=NurseCallConfig)
     log: LogConfig = field(default_factory=LogConfig)
+    station: StationConfig = field(default_factory=StationConfig)
     sources: tuple[Path, ...] = field(default=(), compare=False)
 
 
@@ -350,4 +378,5 @@ SECTIONS: dict[str, type[Any]] = {
     "breathing": BreathingConfig,
     "nurse_call": NurseCallConfig,
     "log": LogConfig,
+    "station": StationConfig,
 }
