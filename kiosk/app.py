@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from kiosk import __version__, translations
 from kiosk.app_support import SignalWatcher, WatchdogPinger, event_line
 from kiosk.breathing import Guide, all_patterns
-from kiosk.call_paths import CallPaths
+from kiosk.call_paths import CallPaths, StationPath
 from kiosk.care import CareError, CareState, VisitCare
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
@@ -73,6 +73,7 @@ from kiosk.screens.stage import StageScreen
 from kiosk.sdnotify import Notifier
 from kiosk.security import PinGate, one_time_pin
 from kiosk.session import INFUSION, STAGES, SessionError, SessionModel, VisitState
+from kiosk.station.protocol import OpenCall, RoomState
 from kiosk.theme import stylesheet
 from kiosk.widgets import (
     BigButton,
@@ -215,8 +216,14 @@ class KioskWindow(QWidget):
         self._refresh_timer.timeout.connect(self._on_refresh_timer_timeout)
 
         # a call reaches staff by every configured path
+        station = None
+        self._stop_outbox: Callable[[], None] = lambda: None
+        if config.station.broker:  # the nurse station, fed from the event log
+            station = StationPath(config.station, kiosk=config.kiosk.id, log_dir=events.directory,
+                                  clock=clock)
+            self._stop_outbox = events.add_listener(station.event_logged)
         self.call_paths = CallPaths(calls, config.nurse_call, kiosk=config.kiosk.id,
-                                    room=config.kiosk.room, parent=self)
+                                    room=config.kiosk.room, station=station, parent=self)
         self.call_keys = CallKeyFilter(config.nurse_call.keys, self)
         self.music = MusicControl(config.music, session, self.music_screen, self._record, content,
                                   parent=self)
@@ -415,6 +422,7 @@ class KioskWindow(QWidget):
         self.stage_screen.set_discharge(care.discharge)
         self.staff_screen.set_discharge(care.discharge)
         self._refresh_staff_call()
+        self._publish_room_state()  # the comfort plan, for the nurse station
 
     def _next_language(self) -> str:
         """The language after the visit's own, among those the kiosk offers."""
@@ -640,7 +648,31 @@ class KioskWindow(QWidget):
 
     @Slot()
     def _refresh_faults(self) -> None:
-        self.staff_screen.set_banner("\n".join(self.faults()))
+        faults = self.faults()
+        self.staff_screen.set_banner("\n".join(faults))
+        self._publish_room_state(faults)
+
+    def room_state(self, faults: list[str] | None = None) -> RoomState:
+        """What the nurse station's tile shows of this room."""
+        visit, call = self.session.state, self.calls.state
+        open_call = None
+        if call.is_open and call.call_id is not None:
+            open_call = OpenCall(call_id=call.call_id, status=call.status, requested_at=call.requested_at,
+                                 reason=call.reason, escalated=call.escalated,
+                                 acknowledged_by=call.acknowledged_by)
+        return RoomState(
+            kiosk=self.config.kiosk.id, room=self.config.kiosk.room, ts=self.clock.now(),
+            visit_open=visit.is_open, stage=visit.stage if visit.is_open else None,
+            infusion_minutes=self.session.infusion_elapsed_minutes() if visit.stage == INFUSION else None,
+            planned_minutes=visit.planned_infusion_minutes, call=open_call,
+            comfort=tuple(comfort_words([choice]) for choice in self.care.state.comfort or ()),
+            faults=tuple(self.faults() if faults is None else faults),
+        )
+
+    def _publish_room_state(self, faults: list[str] | None = None) -> None:
+        station = self.call_paths.station if hasattr(self, "call_paths") else None
+        if station is not None and not self._exiting:
+            station.publish_state(self.room_state(faults))
 
     # -- staff mode ------------------------------------------------------------------
     @Slot()
@@ -755,6 +787,7 @@ class KioskWindow(QWidget):
             timer.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        self._stop_outbox()
         self.call_paths.shutdown()
         self.breathe_screen.shutdown()
         if self.cue is not None:
@@ -850,6 +883,7 @@ class KioskWindow(QWidget):
     def _on_refresh_timer_timeout(self) -> None:
         if self.current_screen() is self.stage_screen:
             self.stage_screen.refresh()
+        self._publish_room_state()  # the minutes into the infusion, for the nurse station
 
 
 def _locked_message(seconds: float) -> str:

@@ -45,7 +45,7 @@ import logging
 import os
 import stat
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -193,6 +193,7 @@ class EventLog:
         self._pending: list[dict[str, Any]] = []
         self.problem = ""
         """Why the last write was refused; "" once one succeeds."""
+        self._listeners: list[Callable[[Event], None]] = []
         self._dir_fd: int | None = None
         self._make_directory()
         self._dir_fd = self._lock_directory()
@@ -230,7 +231,19 @@ class EventLog:
                 self.problem = str(error)
                 raise
             self.problem = ""
+            for listener in list(self._listeners):  # under the lock: in seq order
+                listener(event)
             return event
+
+    def add_listener(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Call `listener(event)` after every line is on disk, in seq order, in the writer's thread.
+
+        For the outbox of a link that sends events on: the listener must only hand the
+        event over (a queue) and return, since the writer waits for it, holding the log's
+        lock. Returns a function that removes the listener.
+        """
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def prune(self, retention_days: int) -> list[Path]:
         """Remove day files older than `retention_days` days (never the newest file).
@@ -606,6 +619,7 @@ class OfflineLog:
         self._kiosk, self._room, self._clock = kiosk, room, clock
         self._log: EventLog | None = None
         self.problem = problem
+        self._listeners: list[Callable[[Event], None]] = []
 
     @property
     def directory(self) -> Path:
@@ -620,9 +634,17 @@ class OfflineLog:
     ) -> Event:
         written = self._open()
         try:
-            return written.append(type, data, session=session)
+            event = written.append(type, data, session=session)
         finally:
             self.problem = written.problem
+        for listener in list(self._listeners):
+            listener(event)
+        return event
+
+    def add_listener(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """As `EventLog.add_listener`: told of every line once the log can be written."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def prune(self, retention_days: int) -> list[Path]:
         return self._open().prune(retention_days)
