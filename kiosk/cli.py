@@ -47,6 +47,13 @@ def _build_parser() -> argparse.ArgumentParser:
         "--windowed", action="store_true", help="a normal window instead of fullscreen (development)"
     )
 
+    station = commands.add_parser(
+        "station", help="the nurse station: every room's kiosk on one screen, over the broker"
+    )
+    _add_config_option(station)
+    station.add_argument("--fullscreen", action="store_true",
+                         help="fill the screen instead of a normal window")
+
     check = commands.add_parser(
         "check-config", help="check configuration files before they are rolled out"
     )
@@ -133,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _supervise(args, sys.stderr)
         if args.command == "hash-pin":
             return _hash_pin(sys.stdin, sys.stdout, sys.stderr)
+        if args.command == "station":
+            return _station(args)
         return _run(args)
     except KeyboardInterrupt:
         return 130
@@ -342,6 +351,28 @@ def _run(args: argparse.Namespace) -> int:
     from kiosk import app
 
     return app.run(loaded, windowed=args.windowed, rejection=rejection)
+
+
+def _station(args: argparse.Namespace) -> int:
+    """The desk: needs a valid configuration with [station] broker set, and a display."""
+    loaded = _load_config(args.config, sys.stderr)
+    if loaded is None:
+        print("kiosk station: fix the configuration above (`kiosk check-config FILE`)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if not loaded.station.broker:
+        files = ", ".join(str(p) for p in loaded.sources) or "the built-in defaults"
+        print(f"kiosk station: no broker is set in [station] ({files}); set station.broker, "
+              "station.ca_file and station.password_file (see README, \"Nurse station\")",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if not _has_display():
+        print("kiosk station: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    from kiosk.station import app
+
+    return app.run(loaded, windowed=not args.fullscreen)
 
 
 def _fallback_line(rejection: Rejection, state: Path, loaded: Config) -> str:
