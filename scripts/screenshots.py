@@ -185,6 +185,76 @@ def patient_screens(app: QApplication, pin_hash: str) -> None:
             window.events.close()
 
 
+def station_screens(app: QApplication) -> None:
+    """The nurse station's desk window: three rooms, one calling; then escalated and silent."""
+    from datetime import datetime, timezone
+
+    from kiosk.station.model import StationModel
+    from kiosk.station.protocol import CallEvent, Heartbeat, RoomState
+    from kiosk.station.window import StationWindow
+
+    zone = timezone.utc
+    start = datetime(2026, 11, 21, 10, 30, 0, tzinfo=zone)
+    clock = FakeClock(start)
+    model = StationModel(clock, zone=zone)
+    model.set_connected(True)
+
+    def at(hour: int, minute: int, second: int = 0) -> datetime:
+        return start.replace(hour=hour, minute=minute, second=second)
+
+    def event(kiosk: str, room: str, seq: int, kind: str, when: datetime, **data: object) -> None:
+        model.on_event(CallEvent(kiosk=kiosk, room=room, seq=seq, prev_seq=seq - 1 if seq > 1 else None,
+                                 ts=when, type=f"nurse_call.{kind}", session="s", data=data))
+
+    def states(now: datetime, infusion_minutes: int) -> None:
+        model.on_state(RoomState(kiosk="kiosk-1", room="Room 1", ts=now, visit_open=True, stage="infusion",
+                                 infusion_minutes=infusion_minutes, planned_minutes=40,
+                                 comfort=("softer music", "lower lights"), last_call_seq=5))
+        model.on_state(RoomState(kiosk="kiosk-2", room="Room 2", ts=now, visit_open=True, stage="recovery",
+                                 last_call_seq=3))
+        model.on_state(RoomState(kiosk="kiosk-3", room="Room 3", ts=now, visit_open=False))
+
+    states(at(10, 30), 21)
+    # earlier today: Room 2 asked for the bathroom (acknowledged at the desk after 45 s);
+    # Room 1 called without a reason and a nurse in the room answered it
+    event("kiosk-2", "Room 2", 1, "requested", at(9, 12, 5), call_id="a1", source="button")
+    event("kiosk-2", "Room 2", 2, "reason", at(9, 12, 9), call_id="a1", reason="I need the bathroom")
+    event("kiosk-2", "Room 2", 3, "acknowledged", at(9, 12, 50), call_id="a1", by="station")
+    event("kiosk-2", "Room 2", 4, "resolved", at(9, 16, 2), call_id="a1", by="nurse")
+    event("kiosk-1", "Room 1", 1, "requested", at(10, 5, 41), call_id="b1", source="button")
+    event("kiosk-1", "Room 1", 2, "acknowledged", at(10, 6, 51), call_id="b1", by="nurse")
+    event("kiosk-1", "Room 1", 3, "resolved", at(10, 9, 30), call_id="b1", by="nurse")
+    # now: Room 1 calls, "I feel sick"
+    clock.advance(60)
+    event("kiosk-1", "Room 1", 4, "requested", at(10, 31), call_id="c1", source="button")
+    event("kiosk-1", "Room 1", 5, "reason", at(10, 31, 4), call_id="c1", reason="I feel sick")
+    clock.advance(100)  # waiting 1 min 40 s
+    states(clock.now(), 23)
+    window = StationWindow(model, clock, alert=False)
+    window.resize(1280, 800)
+    window.show()
+    window.refresh()
+    app.processEvents()
+    window.grab().save(str(OUT / "station-1-three-rooms-one-calling.png"))
+
+    # a minute and a half on: escalated by the kiosk; Room 3's kiosk has gone quiet
+    clock.advance(90)
+    event("kiosk-1", "Room 1", 6, "escalated", at(10, 33), call_id="c1", waited_seconds=120)
+    model.on_state(RoomState(kiosk="kiosk-1", room="Room 1", ts=clock.now(), visit_open=True,
+                             stage="infusion", infusion_minutes=26, planned_minutes=40,
+                             comfort=("softer music", "lower lights"), last_call_seq=6))
+    model.on_heartbeat(Heartbeat("kiosk-2", clock.now()))
+    model.on_online("kiosk-3", False)
+    model.on_state(RoomState(kiosk="kiosk-2", room="Room 2", ts=clock.now(), visit_open=True,
+                             stage="recovery", faults=("The call chime cannot sound: no audio output.",),
+                             last_call_seq=4))
+    window.refresh()
+    app.processEvents()
+    window.grab().save(str(OUT / "station-2-escalated-and-silent.png"))
+    window.shutdown()
+    window.deleteLater()
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -254,6 +324,7 @@ def main() -> int:
     call_screens(app, pin_hash)
     music_screens(app, pin_hash)
     breathe_screens(app, pin_hash)
+    station_screens(app)
     print(f"screenshots written to {OUT}")
     return 0
 
