@@ -670,7 +670,7 @@ class KioskWindow(QWidget):
         )
 
     def _publish_room_state(self, faults: list[str] | None = None) -> None:
-        station = self.call_paths.station if hasattr(self, "call_paths") else None
+        station = self.call_paths.station
         if station is not None and not self._exiting:
             station.publish_state(self.room_state(faults))
 
