@@ -197,15 +197,17 @@ class Broker:
                                              stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                code = self._process.returncode
-                self._process = None
-                raise RuntimeError(f"mosquitto exited ({code}) on start:\n{self._log_tail()}")
             try:
                 with socket.create_connection((self.host, self.port), timeout=0.5):
                     return
             except OSError:
-                time.sleep(0.02)
+                pass
+            try:  # not listening yet: wait a little for it to exit, which would be an error
+                code = self._process.wait(0.02)
+            except subprocess.TimeoutExpired:
+                continue
+            self._process = None
+            raise RuntimeError(f"mosquitto exited ({code}) on start:\n{self._log_tail()}")
         self.kill()
         raise RuntimeError(f"mosquitto did not listen on port {self.port} within "
                            f"{START_SECONDS:g} s:\n{self._log_tail()}")
